@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// Runs the TypeScript sources directly; the workspace ships no build step.
+import { register } from 'tsx/esm/api'
+
+register()
+const { main } = await import('../src/cli.ts')
+main().catch((err) => {
+  console.error(`parallelix-coordinator: ${err instanceof Error ? err.message : String(err)}`)
+  process.exit(1)
+})

@@ -1,0 +1,69 @@
+import { ModelNotFoundError, NoCapableNodeError, CapacityExhaustedError } from '../scheduler/errors.ts'
+import { NodeRequestError } from '../mesh/errors.ts'
+import { ReceiptRejectedError } from '../poe/verify-receipt.ts'
+
+/** An error with the status and OpenAI-style body the HTTP API answers with. */
+export class ApiError extends Error {
+  static override readonly name: string = 'ApiError'
+  override readonly name: string = 'ApiError'
+
+  constructor (
+    readonly status: number,
+    message: string,
+    readonly type: string,
+    readonly code: string | null,
+    readonly param: string | null = null,
+    readonly headers: Record<string, string> = {}
+  ) {
+    super(message)
+  }
+}
+
+/** Body shape of every error the API returns, as OpenAI's clients expect. */
+export interface OpenAIErrorBody {
+  error: { message: string, type: string, code: string | null, param: string | null }
+}
+
+export function invalidRequest (message: string, param: string | null = null,
+  code = 'invalid_value'): ApiError {
+  return new ApiError(400, message, 'invalid_request_error', code, param)
+}
+
+/** Maps any error to a status and OpenAI-style body; unknown errors become a 500. */
+export function toApiError (err: unknown): ApiError {
+  if (err instanceof ApiError) return err
+  if (err instanceof ModelNotFoundError) {
+    return new ApiError(404, err.message, 'invalid_request_error', 'model_not_found', 'model')
+  }
+  if (err instanceof NoCapableNodeError) {
+    return new ApiError(503, err.message, 'service_unavailable', 'no_capable_node')
+  }
+  if (err instanceof CapacityExhaustedError) {
+    return new ApiError(429, err.message, 'rate_limit_error', 'capacity_exhausted', null,
+      { 'retry-after': String(err.retryAfterSeconds) })
+  }
+  if (err instanceof NodeRequestError) {
+    if (err.code === 'context_length_exceeded') {
+      return new ApiError(400, err.message, 'invalid_request_error', err.code, 'messages')
+    }
+    return new ApiError(502, `The node serving this request failed: ${err.message}`,
+      'server_error', err.code)
+  }
+  if (err instanceof ReceiptRejectedError) {
+    return new ApiError(502, `The node's proof of execution was refused: ${err.message}`,
+      'server_error', `receipt_${err.reason}`)
+  }
+  const fastifyErr = err as { statusCode?: number, code?: string, message?: string }
+  if (typeof fastifyErr.statusCode === 'number' && fastifyErr.statusCode < 500) {
+    const status = fastifyErr.statusCode
+    const message = status === 413
+      ? 'The request body is too large'
+      : `Invalid request: ${fastifyErr.message ?? 'malformed'}`
+    return new ApiError(status, message, 'invalid_request_error', fastifyErr.code ?? null)
+  }
+  return new ApiError(500, 'The coordinator failed to handle the request', 'server_error', null)
+}
+
+export function errorBody (err: ApiError): OpenAIErrorBody {
+  return { error: { message: err.message, type: err.type, code: err.code, param: err.param } }
+}

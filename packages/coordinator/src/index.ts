@@ -1,0 +1,17 @@
+export { startCoordinator } from './coordinator.ts'
+export type { CoordinatorConfig, RunningCoordinator } from './coordinator.ts'
+export { Dispatcher, newRequestId } from './dispatch.ts'
+export type { Completion, CompletionRequest, DispatchOptions } from './dispatch.ts'
+export { NodeRegistry } from './mesh/registry.ts'
+export type { PoolNode, RegistryOptions } from './mesh/registry.ts'
+export { requestInference } from './mesh/infer-client.ts'
+export type { InferOptions, InferOutcome } from './mesh/infer-client.ts'
+export { NodeRequestError } from './mesh/errors.ts'
+export { ReceiptRejectedError, verifyReceipt } from './poe/verify-receipt.ts'
+export type { ReceiptExpectation, ReceiptRejection } from './poe/verify-receipt.ts'
+export { Scheduler } from './scheduler/scheduler.ts'
+export type { Lease, Requirement, SchedulerOptions } from './scheduler/scheduler.ts'
+export {
+  CapacityExhaustedError, ModelNotFoundError, NoCapableNodeError
+} from './scheduler/errors.ts'
+export { ApiError, toApiError } from './http/errors.ts'

@@ -1,0 +1,228 @@
+import { availableParallelism } from 'node:os'
+import { stat } from 'node:fs/promises'
+import {
+  getLlama, LlamaChat, LlamaCompletion, resolveChatWrapper,
+  type ChatHistoryItem, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel
+} from 'node-llama-cpp'
+import { createLogger, type AdvertModel, type ChatMessage, type Hardware, type SamplingParams } from '@parallelix/protocol'
+import { sha256File } from '../model/file-hash.ts'
+import { ContextLengthExceededError, EngineClosedError, NoFreeSlotError } from './errors.ts'
+import { countPromptTokens, hasChatTemplate, renderPlainPrompt } from './prompt.ts'
+
+const log = createLogger('node:engine')
+
+export type GpuChoice = 'auto' | false | 'cuda' | 'vulkan' | 'metal'
+
+export interface EngineOptions {
+  modelPath: string
+  /** The id clients ask for; defaults to the file name without `.gguf`. */
+  modelId: string
+  gpu?: GpuChoice
+  /** CPU threads for generation. Must be set explicitly on small machines. */
+  threads: number
+  /** Concurrent requests (context sequences). */
+  slots: number
+  /** Context size per sequence, in tokens. */
+  contextSize?: number
+}
+
+export interface GenerateInput {
+  messages: ChatMessage[]
+  params: SamplingParams
+  prefill?: string
+}
+
+export interface GenerateOptions {
+  signal?: AbortSignal
+  /** Called for each piece of text as it is produced, with the tokens it took. */
+  onText?: (text: string, tokens: number) => void
+}
+
+export interface GenerateResult {
+  text: string
+  promptTokens: number
+  completionTokens: number
+  finishReason: 'stop' | 'length' | 'cancelled'
+}
+
+/**
+ * One GGUF model loaded through node-llama-cpp, with a fixed number of slots. Each slot is
+ * a context sequence; a request holds one for its whole generation.
+ */
+export class InferenceEngine {
+  readonly model: AdvertModel
+  private readonly llama: Llama
+  private readonly llamaModel: LlamaModel
+  private readonly context: LlamaContext
+  private readonly threads: number
+  private readonly slots: number
+  private busy = 0
+  private closed = false
+
+  private constructor (
+    llama: Llama, model: LlamaModel, context: LlamaContext, info: AdvertModel,
+    threads: number, slots: number
+  ) {
+    this.llama = llama
+    this.llamaModel = model
+    this.context = context
+    this.model = info
+    this.threads = threads
+    this.slots = slots
+  }
+
+  /** Loads the model and allocates its slots. */
+  static async load (options: EngineOptions): Promise<InferenceEngine> {
+    const [modelHash, file] = await Promise.all([
+      sha256File(options.modelPath), stat(options.modelPath)
+    ])
+    const llama = await getLlama({ gpu: options.gpu ?? 'auto', build: 'never' })
+    const model = await llama.loadModel({ modelPath: options.modelPath })
+    const context = await model.createContext({
+      sequences: options.slots,
+      threads: options.threads,
+      contextSize: options.contextSize ?? Math.min(model.trainContextSize, 4096)
+    })
+
+    const general = model.fileInfo.metadata.general as { architecture?: string, file_type?: number }
+    const info: AdvertModel = {
+      id: options.modelId,
+      modelHash,
+      contextSize: context.contextSize,
+      sizeBytes: file.size,
+      architecture: general.architecture
+    }
+    log.info({ model: info.id, modelHash, gpu: llama.gpu, threads: options.threads,
+      slots: options.slots, contextSize: context.contextSize }, 'model loaded')
+    return new InferenceEngine(llama, model, context, info, options.threads, options.slots)
+  }
+
+  get totalSlots (): number { return this.slots }
+  get freeSlots (): number { return this.closed ? 0 : this.slots - this.busy }
+
+  /** The hardware this engine runs on, as node-llama-cpp reports it. */
+  async hardware (): Promise<Hardware> {
+    const gpu = this.llama.gpu
+    const devices = gpu === false ? [] : await this.llama.getGpuDeviceNames()
+    const vram = gpu === false ? undefined : (await this.llama.getVramState()).total
+    return {
+      gpu: gpu === false ? 'cpu' : gpu,
+      devices,
+      cpuCores: availableParallelism(),
+      threads: this.threads,
+      ...(vram === undefined ? {} : { vramBytes: vram })
+    }
+  }
+
+  /** Tokens the prompt of `input` takes, as this model counts them. */
+  promptTokens (input: GenerateInput): number {
+    if (hasChatTemplate(this.llamaModel)) {
+      const wrapper = resolveChatWrapper(this.llamaModel)
+      const { contextText } = wrapper.generateContextState({ chatHistory: toHistory(input) })
+      return contextText.tokenize(this.llamaModel.tokenizer).length
+    }
+    return countPromptTokens(this.llamaModel, renderPlainPrompt(input.messages, input.prefill))
+  }
+
+  /** Runs one request on a free slot, streaming text through `onText`. */
+  async generate (input: GenerateInput, options: GenerateOptions = {}): Promise<GenerateResult> {
+    if (this.closed) throw new EngineClosedError()
+    const promptTokens = this.promptTokens(input)
+    if (promptTokens + input.params.maxTokens > this.context.contextSize) {
+      throw new ContextLengthExceededError(
+        promptTokens, input.params.maxTokens, this.context.contextSize
+      )
+    }
+    if (this.busy >= this.slots) throw new NoFreeSlotError()
+
+    this.busy++
+    let sequence: LlamaContextSequence | undefined
+    try {
+      sequence = this.context.getSequence()
+      return await this.run(sequence, input, promptTokens, options)
+    } finally {
+      sequence?.dispose()
+      this.busy--
+    }
+  }
+
+  private async run (
+    sequence: LlamaContextSequence, input: GenerateInput, promptTokens: number,
+    options: GenerateOptions
+  ): Promise<GenerateResult> {
+    const { params } = input
+    let text = ''
+    let completionTokens = 0
+    let tokensInChunk = 0
+    const common = {
+      maxTokens: params.maxTokens,
+      temperature: params.temperature,
+      topP: params.topP,
+      seed: params.seed,
+      customStopTriggers: params.stop.length > 0 ? params.stop : undefined,
+      signal: options.signal,
+      stopOnAbortSignal: true,
+      onToken: (tokens: readonly unknown[]) => { tokensInChunk += tokens.length },
+      onTextChunk: (chunk: string) => {
+        completionTokens += tokensInChunk
+        text += chunk
+        options.onText?.(chunk, tokensInChunk)
+        tokensInChunk = 0
+      }
+    }
+
+    let stopReason: string
+    if (hasChatTemplate(this.llamaModel)) {
+      const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false })
+      try {
+        const res = await chat.generateResponse(toHistory(input), common)
+        stopReason = res.metadata.stopReason
+      } finally {
+        chat.dispose({ disposeSequence: false })
+      }
+    } else {
+      const completion = new LlamaCompletion({ contextSequence: sequence })
+      try {
+        const prompt = renderPlainPrompt(input.messages, input.prefill)
+        const res = await completion.generateCompletionWithMeta(prompt, common)
+        stopReason = res.metadata.stopReason
+      } finally {
+        completion.dispose({ disposeSequence: false })
+      }
+    }
+
+    const finishReason = stopReason === 'maxTokens'
+      ? 'length'
+      : stopReason === 'abort' ? 'cancelled' : 'stop'
+    return { text, promptTokens, completionTokens, finishReason }
+  }
+
+  /** Measures generation speed on this hardware with a short greedy run. */
+  async measureTokensPerSecond (tokens = 64): Promise<number> {
+    const started = performance.now()
+    const result = await this.generate({
+      messages: [{ role: 'user', content: 'Once upon a time' }],
+      params: { maxTokens: tokens, temperature: 0, topP: 1, stop: [] }
+    })
+    const seconds = (performance.now() - started) / 1000
+    return result.completionTokens > 0 ? Math.round(result.completionTokens / seconds) : 0
+  }
+
+  /** Stops taking work and frees the model. */
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.context.dispose()
+    await this.llamaModel.dispose()
+  }
+}
+
+function toHistory (input: GenerateInput): ChatHistoryItem[] {
+  const history: ChatHistoryItem[] = input.messages.map((m): ChatHistoryItem => {
+    if (m.role === 'system') return { type: 'system', text: m.content }
+    if (m.role === 'user') return { type: 'user', text: m.content }
+    return { type: 'model', response: [m.content] }
+  })
+  history.push({ type: 'model', response: input.prefill ? [input.prefill] : [] })
+  return history
+}

@@ -1,0 +1,140 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
+import { basename, dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ensureTinyModel } from '@parallelix/node'
+import { spawnLogged, type ManagedProcess } from './processes.ts'
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const COORDINATOR_BIN = join(ROOT, 'packages/coordinator/bin/parallelix-coordinator.js')
+const NODE_BIN = join(ROOT, 'packages/node/bin/parallelix-node.js')
+
+export interface DevnetOptions {
+  nodes: number
+  /** GGUF path; absent means the built-in tiny model. */
+  model?: string
+  /** HTTP port of the coordinator; 0 picks a free one. */
+  port: number
+  /** Everything the devnet writes: keys, logs, devnet.json. */
+  stateDir: string
+  slots?: number
+  threads?: number
+  contextSize?: number
+  onProgress?: (message: string) => void
+}
+
+export interface DevnetNode {
+  peerId: string
+  operator: string
+  pid: number
+  process: ManagedProcess
+}
+
+export interface Devnet {
+  apiBase: string
+  model: { id: string, path: string }
+  coordinator: { peerId: string, multiaddrs: string[], pid: number, process: ManagedProcess }
+  nodes: DevnetNode[]
+  /** Starts one more node and waits until it serves. */
+  addNode: () => Promise<DevnetNode>
+  stop: () => Promise<void>
+}
+
+/** Brings up a coordinator and `nodes` operator nodes on loopback, as separate processes. */
+export async function startDevnet (options: DevnetOptions): Promise<Devnet> {
+  const progress = options.onProgress ?? (() => {})
+  const logs = join(options.stateDir, 'logs')
+  await mkdir(logs, { recursive: true })
+
+  const modelPath = options.model !== undefined
+    ? resolve(options.model)
+    : (await ensureTinyModel(join(options.stateDir, 'models'))).path
+  const modelId = basename(modelPath).replace(/\.gguf$/i, '')
+  // Nodes on one machine share its cores: give each its share, never the library default.
+  const threads = options.threads ??
+    Math.max(1, Math.floor(availableParallelism() / Math.max(1, options.nodes)))
+
+  progress(`starting coordinator (HTTP port ${options.port})`)
+  const coordinatorProc = spawnLogged('coordinator', process.execPath, [
+    COORDINATOR_BIN, '--port', String(options.port),
+    '--data-dir', join(options.stateDir, 'coordinator')
+  ], join(logs, 'coordinator.log'))
+  const ready = await coordinatorProc.waitForLog<{ peerId: string, multiaddrs: string[],
+    apiBase: string }>((l) => l.msg === 'coordinator ready', 30_000)
+
+  const all: ManagedProcess[] = [coordinatorProc]
+  const nodes: DevnetNode[] = []
+  let index = 0
+  const addNode = async (): Promise<DevnetNode> => {
+    const i = index++
+    const proc = spawnLogged(`node-${i}`, process.execPath, [
+      NODE_BIN, '--model', modelPath, '--model-id', modelId,
+      '--data-dir', join(options.stateDir, `node-${i}`),
+      '--threads', String(threads), '--slots', String(options.slots ?? 2),
+      ...(options.contextSize === undefined ? [] : ['--context-size', String(options.contextSize)]),
+      ...ready.multiaddrs.flatMap((ma) => ['--bootstrap', ma])
+    ], join(logs, `node-${i}.log`))
+    all.push(proc)
+    const line = await proc.waitForLog<{ peerId: string, operator: string }>(
+      (l) => l.msg === 'node serving', 120_000)
+    const node = { peerId: line.peerId, operator: line.operator, pid: proc.child.pid!, process: proc }
+    nodes.push(node)
+    progress(`node ${i} serving ${modelId} as ${line.peerId}`)
+    return node
+  }
+
+  try {
+    progress(`starting ${options.nodes} node(s) with ${modelId} (${threads} thread(s) each)`)
+    await Promise.all(Array.from({ length: options.nodes }, addNode))
+    await waitForPool(ready.apiBase, nodes.map((n) => n.peerId), 30_000)
+  } catch (err) {
+    await Promise.all(all.map(async (p) => p.stop('SIGKILL')))
+    throw err
+  }
+
+  const devnet: Devnet = {
+    apiBase: ready.apiBase,
+    model: { id: modelId, path: modelPath },
+    coordinator: {
+      peerId: ready.peerId, multiaddrs: ready.multiaddrs, pid: coordinatorProc.child.pid!,
+      process: coordinatorProc
+    },
+    nodes,
+    addNode,
+    stop: async () => {
+      await Promise.all(all.slice(1).map(async (p) => p.stop()))
+      await coordinatorProc.stop()
+    }
+  }
+  await writeDevnetFile(options.stateDir, devnet)
+  return devnet
+}
+
+/** Waits until the coordinator's /v1/nodes lists every one of `peerIds`. */
+export async function waitForPool (apiBase: string, peerIds: string[], timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${apiBase}/nodes`)
+      const body = await res.json() as { data: Array<{ peer_id: string }> }
+      const live = new Set(body.data.map((n) => n.peer_id))
+      if (peerIds.every((p) => live.has(p))) return
+    } catch {}
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`nodes did not join the pool within ${timeoutMs} ms`)
+}
+
+async function writeDevnetFile (stateDir: string, devnet: Devnet): Promise<void> {
+  const file = {
+    apiBase: devnet.apiBase,
+    model: devnet.model,
+    coordinator: {
+      peerId: devnet.coordinator.peerId,
+      multiaddrs: devnet.coordinator.multiaddrs,
+      pid: devnet.coordinator.pid
+    },
+    nodes: devnet.nodes.map((n) => ({ peerId: n.peerId, operator: n.operator, pid: n.pid }))
+  }
+  await writeFile(join(stateDir, 'devnet.json'), `${JSON.stringify(file, null, 2)}\n`)
+}
