@@ -19,7 +19,8 @@ export function spawnLogged (
   name: string, command: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = {}
 ): ManagedProcess {
   const child = spawn(command, args, {
-    env: { ...process.env, ...env },
+    // Lifecycle lines at info are how the caller learns a process is ready.
+    env: { ...process.env, PARALLELIX_LOG_LEVEL: childLogLevel(), ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
   const log = createWriteStream(logFile, { flags: 'a' })
@@ -69,4 +70,9 @@ export function spawnLogged (
       log.end()
     }
   }
+}
+
+function childLogLevel (): string {
+  const level = process.env.PARALLELIX_LOG_LEVEL
+  return level === 'debug' || level === 'trace' ? level : 'info'
 }

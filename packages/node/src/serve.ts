@@ -1,10 +1,11 @@
 import {
   cancelFrameSchema, createLogger, hashOutput, hashPrompt, inferRequestSchema,
   MAX_REQUEST_BYTES, MAX_RESPONSE_FRAME_BYTES, signReceipt,
-  type ErrorFrame, type FinalFrame, type InferRequest, type Receipt, type TokenFrame
+  type ErrorFrame, type FinalFrame, type InferRequest, type Receipt
 } from '@parallelix/protocol'
 import { FramedStream } from '@parallelix/protocol/mesh'
 import { EngineError } from './engine/errors.ts'
+import { TokenSender } from './token-sender.ts'
 import type { InferenceEngine } from './engine/engine.ts'
 import type { Connection, Stream } from '@libp2p/interface'
 import type { LocalAccount } from 'viem'
@@ -66,16 +67,13 @@ export async function serveInferStream (
   )
 
   const startedAt = Date.now()
-  let writes: Promise<void> = Promise.resolve()
+  const sender = new TokenSender(framed)
   try {
     const result = await ctx.engine.generate(request, {
       signal: controller.signal,
-      onText: (text, tokens) => {
-        const frame: TokenFrame = { type: 'token', text, tokens }
-        writes = writes.then(async () => framed.write(frame))
-      }
+      onText: (text, tokens) => { sender.push(text, tokens) }
     })
-    await writes
+    await sender.flush()
     if (requesterGone) {
       rlog.debug({ completionTokens: result.completionTokens }, 'requester left mid-generation')
       return
