@@ -63,19 +63,21 @@ export async function startNode (config: NodeConfig): Promise<RunningNode> {
   const advertiser = new Advertiser({ peer, engine, operator, tokensPerSecond })
 
   await peer.handle(INFER_PROTOCOL, async (stream, connection) => {
-    const served = serveInferStream({ engine, operator, peerId }, stream, connection)
+    const served = serveInferStream({
+      engine, operator, peerId, isDraining: () => stopping !== undefined
+    }, stream, connection)
     void advertiser.publish()
     await served
     void advertiser.publish()
   }, { maxInboundStreams: Math.max(32, config.slots * 4) })
 
+  let stopping: Promise<void> | undefined
   const reconnect = setInterval(() => { void dialBootstrap(peer, config.bootstrap) }, RECONNECT_INTERVAL_MS)
   await dialBootstrap(peer, config.bootstrap)
   advertiser.start()
   log.info({ peerId, operator: operator.address, model: engine.model.id, tokensPerSecond,
     addrs: peer.getMultiaddrs().map(String) }, 'node serving')
 
-  let stopping: Promise<void> | undefined
   const stop = async (options: { graceMs?: number } = {}): Promise<void> => {
     stopping ??= (async () => {
       clearInterval(reconnect)

@@ -19,6 +19,8 @@ export interface ServeContext {
   engine: InferenceEngine
   operator: LocalAccount
   peerId: string
+  /** True once the node is shutting down: new requests are refused so they go elsewhere. */
+  isDraining?: () => boolean
   /** Called after every request with what it produced, for stats and the local receipt log. */
   onServed?: (receipt: Receipt, finish: FinalFrame['finishReason']) => void
 }
@@ -55,6 +57,14 @@ export async function serveInferStream (
     await sendError(framed, {
       type: 'error', code: 'model_not_found', retryable: false,
       message: `this node serves ${model.id} (${model.modelHash}), not ${request.model}`
+    })
+    return
+  }
+
+  if (ctx.isDraining?.() === true) {
+    await sendError(framed, {
+      type: 'error', code: 'node_draining', retryable: true,
+      message: 'this node is shutting down and takes no new work'
     })
     return
   }
