@@ -1,0 +1,3 @@
+import { benchGas } from './gas.ts'
+
+console.log(await benchGas())
