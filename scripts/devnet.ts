@@ -53,12 +53,16 @@ try {
   say('network ready')
   console.log(`
   API base   ${devnet.apiBase}
+  API key    ${devnet.apiKey}  (demo user ${devnet.account}, funded with PRLX)
+  console    ${devnet.apiBase.replace(/\/v1$/, '/')}
+  chain      ${devnet.chain.anvil.rpcUrl} (chain id ${devnet.chain.anvil.chainId})
   model      ${devnet.model.id}  (${devnet.model.path})
   nodes      ${devnet.nodes.map((n) => n.peerId).join('\n             ')}
   state      ${join(stateDir, 'devnet.json')}  (logs in ${join(stateDir, 'logs')})
 
   Try it:
   curl -s ${devnet.apiBase}/chat/completions -H 'content-type: application/json' \\
+    -H 'authorization: Bearer ${devnet.apiKey}' \\
     -d '{"model":"${devnet.model.id}","messages":[{"role":"user","content":"Once upon a time"}],"max_tokens":60}'
 
   Ctrl-C stops the network.

@@ -43,13 +43,13 @@ async function directSamples (modelPath: string): Promise<Sample[]> {
   return samples
 }
 
-async function networkSamples (apiBase: string, model: string): Promise<Sample[]> {
+async function networkSamples (apiBase: string, apiKey: string, model: string): Promise<Sample[]> {
   const samples: Sample[] = []
   for (let i = 0; i < RUNS + 1; i++) {
     const started = performance.now()
     const res = await fetch(`${apiBase}/chat/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
       body: JSON.stringify({
         model, messages: [{ role: 'user', content: PROMPT }], max_tokens: TOKENS,
         temperature: 0, stream: true, stream_options: { include_usage: true }
@@ -59,7 +59,7 @@ async function networkSamples (apiBase: string, model: string): Promise<Sample[]
     let tokens = 0
     const decoder = new TextDecoder()
     let buffer = ''
-    for await (const chunk of res.body!) {
+    for await (const chunk of res.body! as unknown as AsyncIterable<Uint8Array>) {
       buffer += decoder.decode(chunk as Uint8Array, { stream: true })
       let idx
       while ((idx = buffer.indexOf('\n\n')) >= 0) {
@@ -90,7 +90,7 @@ export async function benchSpine (): Promise<string> {
   let net: Sample[]
   let direct: Sample[]
   try {
-    net = await networkSamples(devnet.apiBase, modelId)
+    net = await networkSamples(devnet.apiBase, devnet.apiKey, modelId)
     direct = await directSamples(modelPath)
   } finally {
     await devnet.stop()

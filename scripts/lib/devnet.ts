@@ -3,7 +3,11 @@ import { availableParallelism } from 'node:os'
 import { basename, dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ensureTinyModel } from '@parallelix/node'
+import { privateKeyToAddress } from 'viem/accounts'
+import { provisionDemoAccount } from './demo-account.ts'
+import { DEMO_USER_PRLX, startDevnetChain, type DevnetChain } from './devnet-chain.ts'
 import { spawnLogged, type ManagedProcess } from './processes.ts'
+import { buildConsole } from '../../packages/console/build.ts'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const COORDINATOR_BIN = join(ROOT, 'packages/coordinator/bin/parallelix-coordinator.js')
@@ -20,6 +24,10 @@ export interface DevnetOptions {
   slots?: number
   threads?: number
   contextSize?: number
+  /** Extra coordinator flags, e.g. `--no-fallback`. */
+  coordinatorArgs?: string[]
+  /** anvil's port; 0 picks a free one. */
+  chainPort?: number
   onProgress?: (message: string) => void
 }
 
@@ -32,6 +40,11 @@ export interface DevnetNode {
 
 export interface Devnet {
   apiBase: string
+  /** A funded demo user's API key (pk_live_…). */
+  apiKey: string
+  /** The demo user's address. */
+  account: string
+  chain: DevnetChain
   model: { id: string, path: string }
   coordinator: { peerId: string, multiaddrs: string[], pid: number, process: ManagedProcess }
   nodes: DevnetNode[]
@@ -54,13 +67,49 @@ export async function startDevnet (options: DevnetOptions): Promise<Devnet> {
   const threads = options.threads ??
     Math.max(1, Math.floor(availableParallelism() / Math.max(1, options.nodes)))
 
+  progress('building the console')
+  await buildConsole()
+  progress('starting anvil and deploying the contracts')
+  const chain = await startDevnetChain({ port: options.chainPort ?? 0, nodes: options.nodes })
+  progress(`chain ${chain.anvil.rpcUrl}: PRLX ${chain.contracts.token}, ` +
+    `vault ${chain.contracts.credits}, registry ${chain.contracts.registry}`)
+
   progress(`starting coordinator (HTTP port ${options.port})`)
+  // anvil mines only when a transaction arrives, so one confirmation is what a devnet sees.
   const coordinatorProc = spawnLogged('coordinator', process.execPath, [
     COORDINATOR_BIN, '--port', String(options.port),
-    '--data-dir', join(options.stateDir, 'coordinator')
-  ], join(logs, 'coordinator.log'))
-  const ready = await coordinatorProc.waitForLog<{ peerId: string, multiaddrs: string[],
-    apiBase: string }>((l) => l.msg === 'coordinator ready', 30_000)
+    '--data-dir', join(options.stateDir, 'coordinator'),
+    '--rpc-url', chain.anvil.rpcUrl, '--chain-id', String(chain.anvil.chainId),
+    '--credits', chain.contracts.credits, '--confirmations', '1', '--vault-poll-ms', '250',
+    '--fallback-model', modelPath, '--fallback-threads', '1', '--fallback-slots', '1',
+    '--devnet-wallet',
+    ...(options.coordinatorArgs ?? [])
+  ], join(logs, 'coordinator.log'), {
+    PARALLELIX_COORDINATOR_KEY: chain.coordinatorKey,
+    PARALLELIX_DEVNET_WALLET_KEY: chain.demoUserKey
+  })
+  let ready
+  let demo
+  try {
+    ready = await coordinatorProc.waitForLog<{ peerId: string, multiaddrs: string[],
+      apiBase: string }>((l) => l.msg === 'coordinator ready', 30_000)
+    progress('signing in the demo user, depositing PRLX and creating its API key')
+    demo = await provisionDemoAccount({
+      apiBase: ready.apiBase,
+      rpcUrl: chain.anvil.rpcUrl,
+      chainId: chain.anvil.chainId,
+      contracts: { prlx: chain.contracts.token, credits: chain.contracts.credits },
+      userKey: chain.demoUserKey,
+      coordinatorAddress: privateKeyToAddress(chain.coordinatorKey),
+      depositAmount: DEMO_USER_PRLX / 2n,
+      keyName: 'devnet'
+    })
+  } catch (err) {
+    await coordinatorProc.stop('SIGKILL')
+    await chain.stop()
+    throw err
+  }
+  const apiKey = demo.apiKey
 
   const all: ManagedProcess[] = [coordinatorProc]
   const nodes: DevnetNode[] = []
@@ -73,10 +122,11 @@ export async function startDevnet (options: DevnetOptions): Promise<Devnet> {
       '--threads', String(threads), '--slots', String(options.slots ?? 2),
       ...(options.contextSize === undefined ? [] : ['--context-size', String(options.contextSize)]),
       ...ready.multiaddrs.flatMap((ma) => ['--bootstrap', ma])
-    ], join(logs, `node-${i}.log`))
+    ], join(logs, `node-${i}.log`), { PARALLELIX_OPERATOR_KEY: chain.operatorKey(i) })
     all.push(proc)
     const line = await proc.waitForLog<{ peerId: string, operator: string }>(
       (l) => l.msg === 'node serving', 120_000)
+    await chain.registerOperator(i, line.peerId)
     const node = { peerId: line.peerId, operator: line.operator, pid: proc.child.pid!, process: proc }
     nodes.push(node)
     progress(`node ${i} serving ${modelId} as ${line.peerId}`)
@@ -86,14 +136,18 @@ export async function startDevnet (options: DevnetOptions): Promise<Devnet> {
   try {
     progress(`starting ${options.nodes} node(s) with ${modelId} (${threads} thread(s) each)`)
     await Promise.all(Array.from({ length: options.nodes }, addNode))
-    await waitForPool(ready.apiBase, nodes.map((n) => n.peerId), 30_000)
+    await waitForPool(ready.apiBase, apiKey, nodes.map((n) => n.peerId), 30_000)
   } catch (err) {
     await Promise.all(all.map(async (p) => p.stop('SIGKILL')))
+    await chain.stop()
     throw err
   }
 
   const devnet: Devnet = {
     apiBase: ready.apiBase,
+    apiKey,
+    account: demo.account,
+    chain,
     model: { id: modelId, path: modelPath },
     coordinator: {
       peerId: ready.peerId, multiaddrs: ready.multiaddrs, pid: coordinatorProc.child.pid!,
@@ -104,6 +158,7 @@ export async function startDevnet (options: DevnetOptions): Promise<Devnet> {
     stop: async () => {
       await Promise.all(all.slice(1).map(async (p) => p.stop()))
       await coordinatorProc.stop()
+      await chain.stop()
     }
   }
   await writeDevnetFile(options.stateDir, devnet)
@@ -111,11 +166,15 @@ export async function startDevnet (options: DevnetOptions): Promise<Devnet> {
 }
 
 /** Waits until the coordinator's /v1/nodes lists every one of `peerIds`. */
-export async function waitForPool (apiBase: string, peerIds: string[], timeoutMs: number) {
+export async function waitForPool (
+  apiBase: string, apiKey: string, peerIds: string[], timeoutMs: number
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(`${apiBase}/nodes`)
+      const res = await fetch(`${apiBase}/nodes`, {
+        headers: { authorization: `Bearer ${apiKey}` }
+      })
       const body = await res.json() as { data: Array<{ peer_id: string }> }
       const live = new Set(body.data.map((n) => n.peer_id))
       if (peerIds.every((p) => live.has(p))) return
@@ -128,6 +187,11 @@ export async function waitForPool (apiBase: string, peerIds: string[], timeoutMs
 async function writeDevnetFile (stateDir: string, devnet: Devnet): Promise<void> {
   const file = {
     apiBase: devnet.apiBase,
+    apiKey: devnet.apiKey,
+    account: devnet.account,
+    rpcUrl: devnet.chain.anvil.rpcUrl,
+    chainId: devnet.chain.anvil.chainId,
+    contracts: devnet.chain.contracts,
     model: devnet.model,
     coordinator: {
       peerId: devnet.coordinator.peerId,

@@ -16,9 +16,10 @@ let devnet: Devnet
 let stateDir: string
 let client: OpenAI
 let direct: { text: string, promptTokens: number }
+let directCat: string
 
 /** What node-llama-cpp produces from the same model, prompt and thread count, no network. */
-async function generateDirectly (): Promise<{ text: string, promptTokens: number }> {
+async function generateDirectly (): Promise<{ text: string, promptTokens: number, cat: string }> {
   const llama = await getLlama({ gpu: false, build: 'never' })
   const model = await llama.loadModel({ modelPath: MODEL })
   const context = await model.createContext({ threads: 1, contextSize: 512 })
@@ -26,18 +27,24 @@ async function generateDirectly (): Promise<{ text: string, promptTokens: number
   const completion = new LlamaCompletion({ contextSequence: sequence })
   const text = await completion.generateCompletion(PROMPT, { maxTokens: MAX_TOKENS, temperature: 0 })
   const promptTokens = sequence.contextTokens.length - MAX_TOKENS + 1
+  sequence.dispose()
+  const catSequence = context.getSequence()
+  const cat = await new LlamaCompletion({ contextSequence: catSequence })
+    .generateCompletion('The cat', { maxTokens: 24, temperature: 0 })
   await context.dispose()
   await model.dispose()
-  return { text, promptTokens }
+  return { text, promptTokens, cat }
 }
 
 t.before(async () => {
   stateDir = await mkdtemp(join(tmpdir(), 'px-spine-'))
-  direct = await generateDirectly()
+  const generated = await generateDirectly()
+  direct = generated
+  directCat = generated.cat
   devnet = await startDevnet({
     nodes: 2, model: MODEL, port: 0, stateDir, threads: 1, slots: 2, contextSize: 512
   })
-  client = new OpenAI({ baseURL: devnet.apiBase, apiKey: 'unused', maxRetries: 0 })
+  client = new OpenAI({ baseURL: devnet.apiBase, apiKey: devnet.apiKey, maxRetries: 0 })
 })
 
 t.teardown(async () => {
@@ -50,6 +57,9 @@ t.test('writes devnet.json with the API base and every node', async (t) => {
   t.equal(file.apiBase, devnet.apiBase)
   t.match(file.apiBase, /^http:\/\/127\.0\.0\.1:\d+\/v1$/)
   t.equal(file.nodes.length, 2)
+  t.match(file.apiKey, /^pk_live_/)
+  t.equal(file.rpcUrl, devnet.chain.anvil.rpcUrl)
+  t.equal(file.contracts.credits, devnet.chain.contracts.credits)
   t.same(file.nodes.map((n: { pid: number }) => n.pid), devnet.nodes.map((n) => n.pid))
 })
 
@@ -127,6 +137,18 @@ t.test('a streamed completion delivers the same text, then usage and the PoE', a
   t.equal(await recoverAddress(poe), operator)
 })
 
+t.test('concurrent requests each get the answer to their own prompt', async (t) => {
+  const ask = async (content: string, maxTokens: number) => (await client.chat.completions.create({
+    model: 'stories260K', messages: [{ role: 'user', content }], max_tokens: maxTokens,
+    temperature: 0
+  })).choices[0]?.message.content
+  const answers = await Promise.all([
+    ask(PROMPT, MAX_TOKENS), ask('The cat', 24), ask(PROMPT, MAX_TOKENS), ask('The cat', 24),
+    ask('The cat', 24), ask(PROMPT, MAX_TOKENS)
+  ])
+  t.same(answers, [direct.text, directCat, direct.text, directCat, directCat, direct.text])
+})
+
 t.test('an unknown model gets OpenAI\'s 404 model_not_found error', async (t) => {
   const err = await client.chat.completions.create({
     model: 'gpt-7', messages: [{ role: 'user', content: 'hi' }]
@@ -144,7 +166,9 @@ t.test('malformed requests get 400 with the offending parameter', async (t) => {
   t.equal(err.param, 'temperature')
 
   const raw = await fetch(`${devnet.apiBase}/chat/completions`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":'
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${devnet.apiKey}` },
+    body: '{"model":'
   })
   t.equal(raw.status, 400)
   const body = await raw.json() as { error: { type: string } }
@@ -157,7 +181,10 @@ t.test('a node that leaves disappears from /v1/models and /v1/nodes', async (t) 
   const deadline = Date.now() + 10_000
   let nodes: Array<{ peer_id: string }> = []
   while (Date.now() < deadline) {
-    nodes = (await (await fetch(`${devnet.apiBase}/nodes`)).json() as { data: typeof nodes }).data
+    const res = await fetch(`${devnet.apiBase}/nodes`, {
+      headers: { authorization: `Bearer ${devnet.apiKey}` }
+    })
+    nodes = (await res.json() as { data: typeof nodes }).data
     if (nodes.length === 1) break
     await new Promise((resolve) => setTimeout(resolve, 100))
   }

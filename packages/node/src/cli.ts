@@ -5,6 +5,7 @@ import { createLogger } from '@parallelix/protocol'
 import { startNode } from './daemon.ts'
 import { ensureTinyModel } from './model/tiny-gguf.ts'
 import type { GpuChoice } from './engine/engine.ts'
+import { receiptsCommand } from './receipts/command.ts'
 
 const log = createLogger('node:cli')
 
@@ -20,9 +21,16 @@ const USAGE = `parallelix-node: serve a GGUF model to the ParalleliX network
   --context-size N        tokens per slot (default: min(model's, 4096))
   --gpu auto|cpu|cuda|vulkan|metal   (default: auto)
 
-  The operator key is read from PARALLELIX_OPERATOR_KEY or <data-dir>/operator.key.`
+  The operator key is read from PARALLELIX_OPERATOR_KEY or <data-dir>/operator.key.
+
+  parallelix-node receipts claim --rpc-url URL --chain-id N --credits ADDRESS [--to ADDRESS]
+    claims the operator's settled earnings from the vault`
 
 export async function main (argv = process.argv.slice(2)): Promise<void> {
+  if (argv[0] === 'receipts') {
+    await receiptsCommand(argv.slice(1))
+    return
+  }
   const { values } = parseArgs({
     args: argv,
     options: {

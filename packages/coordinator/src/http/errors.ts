@@ -1,6 +1,11 @@
 import { ModelNotFoundError, NoCapableNodeError, CapacityExhaustedError } from '../scheduler/errors.ts'
 import { NodeRequestError } from '../mesh/errors.ts'
 import { ReceiptRejectedError } from '../poe/verify-receipt.ts'
+import {
+  ApiKeyNotFoundError, InvalidApiKeyError, SessionRequiredError, SignInError,
+  SpendingAuthorizationError
+} from '../auth/errors.ts'
+import { InsufficientCreditError, WithdrawalRefusedError } from '../ledger/errors.ts'
 
 /** An error with the status and OpenAI-style body the HTTP API answers with. */
 export class ApiError extends Error {
@@ -32,6 +37,8 @@ export function invalidRequest (message: string, param: string | null = null,
 /** Maps any error to a status and OpenAI-style body; unknown errors become a 500. */
 export function toApiError (err: unknown): ApiError {
   if (err instanceof ApiError) return err
+  const account = accountError(err)
+  if (account !== undefined) return account
   if (err instanceof ModelNotFoundError) {
     return new ApiError(404, err.message, 'invalid_request_error', 'model_not_found', 'model')
   }
@@ -62,6 +69,32 @@ export function toApiError (err: unknown): ApiError {
     return new ApiError(status, message, 'invalid_request_error', fastifyErr.code ?? null)
   }
   return new ApiError(500, 'The coordinator failed to handle the request', 'server_error', null)
+}
+
+/** Errors of sign-in, keys and credit, in OpenAI's shapes where OpenAI has one. */
+function accountError (err: unknown): ApiError | undefined {
+  if (err instanceof InvalidApiKeyError) {
+    return new ApiError(401, err.message, 'invalid_request_error', err.code)
+  }
+  if (err instanceof SignInError) {
+    return new ApiError(401, err.message, 'invalid_request_error', err.code, 'message')
+  }
+  if (err instanceof SpendingAuthorizationError) {
+    return new ApiError(400, err.message, 'invalid_request_error', err.code, 'authorization')
+  }
+  if (err instanceof SessionRequiredError) {
+    return new ApiError(403, err.message, 'invalid_request_error', err.code)
+  }
+  if (err instanceof ApiKeyNotFoundError) {
+    return new ApiError(404, err.message, 'invalid_request_error', err.code, 'id')
+  }
+  if (err instanceof InsufficientCreditError) {
+    return new ApiError(402, err.message, 'insufficient_quota', err.code)
+  }
+  if (err instanceof WithdrawalRefusedError) {
+    return new ApiError(409, err.message, 'invalid_request_error', err.code, 'amount')
+  }
+  return undefined
 }
 
 export function errorBody (err: ApiError): OpenAIErrorBody {

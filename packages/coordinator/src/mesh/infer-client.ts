@@ -24,8 +24,9 @@ export interface InferOutcome {
   final: FinalFrame
 }
 
-const FIRST_TOKEN_TIMEOUT_MS = 15_000
-const IDLE_TIMEOUT_MS = 10_000
+/** Defaults of the stall timeouts; the coordinator's config overrides them. */
+export const FIRST_TOKEN_TIMEOUT_MS = 15_000
+export const IDLE_TIMEOUT_MS = 10_000
 /** How long a cancelled request waits for the node's final frame. */
 const CANCEL_GRACE_MS = 2_000
 
@@ -37,12 +38,19 @@ export async function requestInference (
   peer: Peer, nodePeerId: string, request: InferRequest, options: InferOptions = {}
 ): Promise<InferOutcome> {
   let stream
+  const dialTimeout = AbortSignal.timeout(options.firstTokenTimeoutMs ?? FIRST_TOKEN_TIMEOUT_MS)
   try {
     stream = await peer.dialProtocol(peerIdFromString(nodePeerId), INFER_PROTOCOL, {
-      signal: AbortSignal.timeout(options.firstTokenTimeoutMs ?? FIRST_TOKEN_TIMEOUT_MS)
+      signal: options.signal === undefined
+        ? dialTimeout
+        : AbortSignal.any([options.signal, dialTimeout]),
+      // Optimistic negotiation: the request travels with the protocol proposal, saving a
+      // round trip before the node can start on the prompt.
+      negotiateFully: false
     })
   } catch (err) {
-    throw new NodeRequestError(`could not open a stream to ${nodePeerId}: ${(err as Error).message}`,
+    const reason = (err as Error).message
+    throw new NodeRequestError(`could not open a stream to ${nodePeerId}: ${reason}`,
       'node_unreachable', true, true, { cause: err })
   }
   const framed = new FramedStream(stream, {

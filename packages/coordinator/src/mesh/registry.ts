@@ -2,6 +2,7 @@ import {
   ADVERT_MAX_SKEW_MS, ADVERT_TOPIC, ADVERT_TTL_MS, advertSchema, createLogger, decodeMessage,
   MAX_ADVERT_BYTES, verifyAdvert, type AdvertBody
 } from '@parallelix/protocol'
+import { peerIdFromString } from '@libp2p/peer-id'
 import type { GossipMessage as Message, Peer } from '@parallelix/protocol/mesh'
 
 const log = createLogger('coordinator:registry')
@@ -15,6 +16,8 @@ export interface PoolNode {
   inflight: number
 }
 
+interface ScoreParams { IPColocationFactorWeight: number }
+
 export interface RegistryOptions {
   ttlMs?: number
   now?: () => number
@@ -27,6 +30,11 @@ export interface RegistryOptions {
 export class NodeRegistry {
   private readonly peer: Peer
   private readonly nodes = new Map<string, PoolNode>()
+  /**
+   * Nodes that left while requests were still leased on them. Leases hold the PoolNode
+   * object, so a node that rejoins must get the same object back or its load is lost.
+   */
+  private readonly departed = new Map<string, PoolNode>()
   private readonly ttlMs: number
   private readonly now: () => number
   private sweeper?: NodeJS.Timeout
@@ -39,6 +47,12 @@ export class NodeRegistry {
   }
 
   start (): void {
+    // Gossipsub's default scoring graylists a host with more than ~14 peers behind one IP
+    // address, so their adverts would be dropped unseen: a NAT'd GPU farm, or a devnet.
+    // Adverts carry operator signatures bound to their sender, so the penalty buys nothing.
+    // The implementation exposes its score parameters; the GossipSub interface does not.
+    const scoring = this.peer.services.pubsub as unknown as { score?: { params: ScoreParams } }
+    if (scoring.score !== undefined) scoring.score.params.IPColocationFactorWeight = 0
     this.peer.services.pubsub.subscribe(ADVERT_TOPIC)
     this.peer.services.pubsub.addEventListener('message', this.onMessage)
     this.peer.addEventListener('peer:disconnect', this.onDisconnect)
@@ -68,10 +82,12 @@ export class NodeRegistry {
 
   /** Removes a node at once, e.g. after its stream failed. It returns with its next advert. */
   evict (peerId: string, reason: string): void {
-    if (this.nodes.delete(peerId)) {
-      log.info({ peerId, reason }, 'node left the pool')
-      this.changed()
-    }
+    const node = this.nodes.get(peerId)
+    if (node === undefined) return
+    this.nodes.delete(peerId)
+    if (node.inflight > 0) this.departed.set(peerId, node)
+    log.info({ peerId, reason }, 'node left the pool')
+    this.changed()
   }
 
   private readonly onMessage = (evt: CustomEvent<Message>): void => {
@@ -95,6 +111,8 @@ export class NodeRegistry {
       throw new Error('advert is dated in the future')
     }
     await verifyAdvert(advert)
+    // An advert still in flight when its node's connection dropped must not bring it back.
+    if (this.peer.getConnections(peerIdFromString(from)).length === 0) return
 
     const existing = this.nodes.get(from)
     if (existing !== undefined && body.seq <= existing.advert.seq &&
@@ -105,16 +123,20 @@ export class NodeRegistry {
       this.evict(from, 'draining')
       return
     }
-    if (existing === undefined) {
+    if (existing !== undefined) {
+      // Updated in place: leases hold this object and count load on it.
+      existing.advert = body
+      existing.lastSeen = this.now()
+    } else {
+      const node = this.departed.get(from) ??
+        { peerId: from, advert: body, lastSeen: 0, inflight: 0 }
+      this.departed.delete(from)
+      node.advert = body
+      node.lastSeen = this.now()
+      this.nodes.set(from, node)
       log.info({ peerId: from, operator: body.operator, models: body.models.map((m) => m.id) },
         'node joined the pool')
     }
-    this.nodes.set(from, {
-      peerId: from,
-      advert: body,
-      lastSeen: this.now(),
-      inflight: existing?.inflight ?? 0
-    })
     this.changed()
   }
 
@@ -126,6 +148,9 @@ export class NodeRegistry {
     const cutoff = this.now() - this.ttlMs
     for (const node of this.nodes.values()) {
       if (node.lastSeen < cutoff) this.evict(node.peerId, 'advert expired')
+    }
+    for (const [peerId, node] of this.departed) {
+      if (node.inflight <= 0) this.departed.delete(peerId)
     }
   }
 

@@ -2,10 +2,18 @@ import type { FastifyInstance } from 'fastify'
 import { errorBody, toApiError } from '../errors.ts'
 import { parseChatRequest } from '../chat-request.ts'
 import { newRequestId, type Completion, type Dispatcher } from '../../dispatch.ts'
+import { segmentView } from '../parallelix-view.ts'
+import { RequestMeter } from '../../ledger/request-meter.ts'
+import type { Ledger } from '../../ledger/ledger.ts'
+import type { Metering } from '../../ledger/metering.ts'
 
 export interface ChatRouteOptions {
   dispatcher: Dispatcher
   defaultMaxTokens: number
+  /** Prices every request; `parallelix.cost` reports it. */
+  metering: Metering
+  /** Charges requests of authenticated callers; absent with auth off. */
+  ledger?: Ledger
 }
 
 /** The `parallelix` object every completion carries: who served it and its signed PoE. */
@@ -15,12 +23,13 @@ export function parallelixInfo (c: Completion) {
     node: c.node,
     operator: c.operator,
     poe: { hash: c.final.hash, signature: c.final.signature },
-    receipt: c.final.receipt
+    receipt: c.final.receipt,
+    segments: c.segments.map(segmentView)
   }
 }
 
 function usage (c: Completion) {
-  const { promptTokens, completionTokens } = c.final.usage
+  const { promptTokens, completionTokens } = c.usage
   return {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
@@ -40,15 +49,24 @@ export async function chatCompletionsRoute (app: FastifyInstance, opts: ChatRout
     const id = `chatcmpl-${requestId}`
     const created = Math.floor(Date.now() / 1000)
     const model = parsed.completion.model
-
     const controller = new AbortController()
     reply.raw.on('close', () => {
       if (!reply.raw.writableFinished) controller.abort(new Error('client disconnected'))
     })
+    // Reserves the maximum cost before anything is dispatched (402 when it cannot).
+    const meter = await RequestMeter.open(opts.metering, parsed.completion, requestId,
+      opts.ledger === undefined || request.owner === null
+        ? undefined
+        : { ledger: opts.ledger, account: request.owner, apiKeyId: request.apiKeyId })
 
     if (!parsed.stream) {
       const c = await opts.dispatcher.complete(parsed.completion,
-        { signal: controller.signal }, requestId)
+        { signal: controller.signal, onSegment: meter.onSegment }, requestId)
+        .catch(async (err: unknown) => {
+          await meter.fail()
+          throw err
+        })
+      const cost = await meter.complete(c)
       return {
         id,
         object: 'chat.completion',
@@ -61,7 +79,7 @@ export async function chatCompletionsRoute (app: FastifyInstance, opts: ChatRout
           finish_reason: finishReason(c)
         }],
         usage: usage(c),
-        parallelix: parallelixInfo(c)
+        parallelix: { ...parallelixInfo(c), cost: cost.toString() }
       }
     }
 
@@ -89,21 +107,24 @@ export async function chatCompletionsRoute (app: FastifyInstance, opts: ChatRout
     try {
       const c = await opts.dispatcher.complete(parsed.completion, {
         signal: controller.signal,
+        onSegment: meter.onSegment,
         onText: (text) => {
           start()
           if (text !== '') reply.raw.write(chunk({ content: text }, null))
         }
       }, requestId)
+      const info = { ...parallelixInfo(c), cost: (await meter.complete(c)).toString() }
       start()
-      reply.raw.write(chunk({}, finishReason(c), { parallelix: parallelixInfo(c) }))
+      reply.raw.write(chunk({}, finishReason(c), { parallelix: info }))
       if (parsed.includeUsage) {
         reply.raw.write(`data: ${JSON.stringify({
           id, object: 'chat.completion.chunk', created, model, choices: [], usage: usage(c),
-          parallelix: parallelixInfo(c)
+          parallelix: info
         })}\n\n`)
       }
       reply.raw.end('data: [DONE]\n\n')
     } catch (err) {
+      await meter.fail()
       if (!started) throw err
       // The stream is already open: report the failure in-band, as OpenAI does.
       const apiErr = toApiError(err)

@@ -1,0 +1,26 @@
+import type { Completion, Segment } from '../dispatch.ts'
+
+/** The API's name for a segment: snake_case, receipts with their PoE. */
+export function segmentView (s: Segment) {
+  return {
+    node: s.node,
+    operator: s.operator,
+    request_id: s.requestId,
+    prompt_tokens: s.promptTokens ?? null,
+    completion_tokens: s.completionTokens,
+    poe: s.receipt === undefined ? null : { hash: s.receipt.hash, signature: s.receipt.signature },
+    receipt: s.receipt?.receipt ?? null
+  }
+}
+
+/** Who served a completion and the signed PoE of each part, as batch items report it. */
+export function parallelixView (c: Completion) {
+  return {
+    request_id: c.requestId,
+    node: c.node,
+    operator: c.operator,
+    poe: { hash: c.final.hash, signature: c.final.signature },
+    receipt: c.final.receipt,
+    segments: c.segments.map(segmentView)
+  }
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod'
+import { decimal } from '../../ledger/amount.ts'
+import { parseBody } from './body.ts'
+import { authorizationView } from './auth.ts'
+import type { FastifyInstance } from 'fastify'
+import type { Accounts } from '../../auth/accounts.ts'
+import { UsageReport, type UsageSummary, type UsageTotals } from '../../ledger/usage.ts'
+
+/** Unix seconds, or an ISO 8601 date. */
+const instant = z.string().transform((v, ctx) => {
+  const ms = /^[0-9]{1,12}$/.test(v) ? Number(v) * 1000 : Date.parse(v)
+  if (Number.isNaN(ms)) {
+    ctx.addIssue({ code: 'custom', message: 'expected unix seconds or an ISO 8601 date' })
+    return z.NEVER
+  }
+  return ms
+})
+
+const querySchema = z.object({ from: instant.optional(), to: instant.optional() })
+
+function totalsView (t: UsageTotals) {
+  return {
+    requests: t.requests,
+    prompt_tokens: t.promptTokens,
+    completion_tokens: t.completionTokens,
+    total_tokens: t.promptTokens + t.completionTokens,
+    credits_spent: decimal(t.cost)
+  }
+}
+
+function summaryView (s: UsageSummary) {
+  return {
+    ...totalsView(s),
+    by_model: Object.entries(s.byModel)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([model, t]) => ({ model, ...totalsView(t) }))
+  }
+}
+
+/**
+ * GET /v1/usage?from=&to=: requests, tokens and credits spent in the window (widened to
+ * whole hours, as `from` and `to` in the answer show), for the key
+ * making the call (null with a session) and for its whole account, overall and per model;
+ * plus the account's credit position now. Amounts are decimal strings of base units.
+ */
+export async function usageRoutes (app: FastifyInstance, opts: { accounts: Accounts }) {
+  const { accounts } = opts
+
+  app.get('/v1/usage', async (request) => {
+    const owner = request.owner!
+    const query = parseBody(querySchema, request.query)
+    const window = UsageReport.align({ from: query.from ?? 0, to: query.to ?? Date.now() + 1 })
+    const credit = accounts.ledger.snapshot(owner)
+    const auth = accounts.ledger.authorization(owner)
+    const capUsed = auth === undefined
+      ? 0n
+      : credit.spent - auth.settledBase + credit.reserved
+
+    return {
+      object: 'usage',
+      account: owner,
+      from: Math.floor(window.from / 1000),
+      to: Math.floor(window.to / 1000),
+      key: request.apiKeyId === null
+        ? null
+        : {
+            id: request.apiKeyId,
+            ...summaryView(accounts.usage.apiKey(owner, request.apiKeyId, window))
+          },
+      account_usage: summaryView(accounts.usage.account(owner, window)),
+      credits: {
+        balance: decimal(credit.balance),
+        reserved: decimal(credit.reserved),
+        held: decimal(credit.held),
+        unsettled: decimal(credit.unsettled),
+        available: decimal(credit.available > 0n ? credit.available : 0n),
+        spent: decimal(credit.spent)
+      },
+      authorization: auth === undefined
+        ? null
+        : {
+            ...authorizationView(auth),
+            remaining: decimal(auth.cap > capUsed ? auth.cap - capUsed : 0n)
+          }
+    }
+  })
+}

@@ -1,0 +1,233 @@
+import type { SettlementPlan } from '@parallelix/contracts'
+import type { Address, Hex } from 'viem'
+import { migrate, type Db } from '../db/database.ts'
+import type { BuiltBatch, SettlementReceipt } from './batch-builder.ts'
+import { SETTLEMENT_MIGRATIONS } from './schema.ts'
+
+export type BatchStatus = 'submitting' | 'submitted' | 'confirmed' | 'failed'
+
+/** A receipt taken from the ledger: accepted for settlement, or refused with a reason. */
+export interface CollectedReceipt extends SettlementReceipt {
+  node: string
+  refused?: string
+}
+
+/** A stored batch, as the worker and the routes read it. */
+export interface StoredBatch {
+  batchId: Hex
+  seq: number
+  root: Hex
+  receiptCount: number
+  plan: SettlementPlan
+  tree: string
+  status: BatchStatus
+  txHash: Hex | null
+  attempts: number
+  lastError: string | null
+  nextAttemptAt: number
+  recorded: boolean
+  createdAt: number
+  confirmedAt: number | null
+}
+
+/** A receipt's settlement state, for GET /v1/receipts. */
+export interface ReceiptSettlement {
+  status: 'pending' | 'batched' | 'refused'
+  reason: string | null
+  batchId: Hex | null
+  leafIndex: number | null
+}
+
+interface BatchRow {
+  batch_id: string, seq: number, root: string, receipt_count: number, plan: string,
+  tree: string, status: BatchStatus, tx_hash: string | null, attempts: number,
+  last_error: string | null, next_attempt_at: number, recorded: number, created_at: number,
+  confirmed_at: number | null
+}
+
+interface ReceiptRow {
+  request_id: string, receipt_hash: string, account: string, operator: string, cost: string
+}
+
+const CURSOR = 'ledger_requests'
+
+/** Settlement's tables: receipts taken from the ledger and the batches they settle in. */
+export class SettlementStore {
+  constructor (readonly db: Db) {
+    migrate(db, 'settlement', SETTLEMENT_MIGRATIONS)
+  }
+
+  /** The ledger's request rows after the cursor, oldest first. */
+  ledgerRowsAfterCursor (limit: number): Array<Record<string, unknown> & { id: number }> {
+    const last = this.db.prepare('SELECT last_id FROM settlement_cursor WHERE name = ?')
+      .pluck().get(CURSOR) as number | undefined
+    return this.db.prepare(`SELECT id, request_id, account, operator, node, cost, receipt,
+      finished_at FROM ledger_requests WHERE id > ? ORDER BY id LIMIT ?`)
+      .all(last ?? 0, limit) as Array<Record<string, unknown> & { id: number }>
+  }
+
+  /** Stores collected receipts and moves the cursor past them, in one transaction. */
+  addReceipts (receipts: CollectedReceipt[], lastId: number, now: number): void {
+    const insert = this.db.prepare(`INSERT OR IGNORE INTO settlement_receipts (request_id,
+      receipt_hash, account, operator, node, cost, status, reason, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    this.db.transaction(() => {
+      for (const r of receipts) {
+        insert.run(r.requestId, r.receiptHash, r.account.toLowerCase(), r.operator.toLowerCase(),
+          r.node, r.cost.toString(), r.refused === undefined ? 'pending' : 'refused',
+          r.refused ?? null, now)
+      }
+      this.db.prepare(`INSERT INTO settlement_cursor (name, last_id) VALUES (?, ?)
+        ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id`).run(CURSOR, lastId)
+    })()
+  }
+
+  /** Receipts not yet in a batch, oldest first. */
+  pending (limit: number): SettlementReceipt[] {
+    const rows = this.db.prepare(`SELECT * FROM settlement_receipts WHERE status = 'pending'
+      ORDER BY created_at, request_id LIMIT ?`).all(limit) as ReceiptRow[]
+    return rows.map((r) => ({
+      requestId: r.request_id,
+      receiptHash: r.receipt_hash as Hex,
+      account: r.account as Address,
+      operator: r.operator as Address,
+      cost: BigInt(r.cost)
+    }))
+  }
+
+  pendingStats (): { count: number, oldest: number | null } {
+    const row = this.db.prepare(`SELECT count(*) AS count, min(created_at) AS oldest
+      FROM settlement_receipts WHERE status = 'pending'`).get() as
+      { count: number, oldest: number | null }
+    return row
+  }
+
+  /** Stores a batch as 'submitting' and binds its receipts to it, in one transaction. */
+  saveBatch (batch: BuiltBatch, now: number): void {
+    const bind = this.db.prepare(`UPDATE settlement_receipts SET status = 'batched',
+      batch_id = ?, leaf_index = ? WHERE request_id = ? AND status = 'pending'`)
+    this.db.transaction(() => {
+      const seq = (this.db.prepare('SELECT coalesce(max(seq), 0) FROM settlement_batches')
+        .pluck().get() as number) + 1
+      this.db.prepare(`INSERT INTO settlement_batches (batch_id, seq, root, receipt_count,
+        debited, credited, plan, tree, status, attempts, next_attempt_at, recorded, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'submitting', 0, ?, 0, ?)`).run(batch.batchId, seq,
+        batch.root, batch.receipts.length, batch.plan.debited.toString(),
+        batch.plan.credited.toString(), planJson(batch.plan), batch.tree, now, now)
+      for (const [requestId, index] of batch.leaves) {
+        const changed = bind.run(batch.batchId, index, requestId).changes
+        if (changed !== 1) throw new Error(`receipt ${requestId} is no longer pending`)
+      }
+    })()
+  }
+
+  batch (batchId: string): StoredBatch | undefined {
+    const row = this.db.prepare('SELECT * FROM settlement_batches WHERE batch_id = ?')
+      .get(batchId) as BatchRow | undefined
+    return row === undefined ? undefined : toBatch(row)
+  }
+
+  /** Batches not yet confirmed, oldest first. */
+  unfinished (): StoredBatch[] {
+    return (this.db.prepare(`SELECT * FROM settlement_batches WHERE status <> 'confirmed'
+      ORDER BY seq`).all() as BatchRow[]).map(toBatch)
+  }
+
+  /** Confirmed batches whose debits the ledger has not recorded yet. */
+  unrecorded (): StoredBatch[] {
+    return (this.db.prepare(`SELECT * FROM settlement_batches WHERE status = 'confirmed'
+      AND recorded = 0 ORDER BY seq`).all() as BatchRow[]).map(toBatch)
+  }
+
+  all (): StoredBatch[] {
+    return (this.db.prepare('SELECT * FROM settlement_batches ORDER BY seq')
+      .all() as BatchRow[]).map(toBatch)
+  }
+
+  markSubmitted (batchId: string, txHash: Hex): void {
+    this.db.prepare(`UPDATE settlement_batches SET status = 'submitted', tx_hash = ?,
+      attempts = attempts + 1 WHERE batch_id = ?`).run(txHash, batchId)
+  }
+
+  markConfirmed (batchId: string, now: number): void {
+    this.db.prepare(`UPDATE settlement_batches SET status = 'confirmed', confirmed_at = ?,
+      last_error = NULL WHERE batch_id = ? AND status <> 'confirmed'`).run(now, batchId)
+  }
+
+  /** Schedules a retry; `dropTx` forgets a transaction that was mined and reverted. */
+  markFailed (batchId: string, error: string, nextAttemptAt: number, dropTx = false): void {
+    this.db.prepare(`UPDATE settlement_batches SET status = 'failed', last_error = ?,
+      next_attempt_at = ?, attempts = attempts + 1,
+      tx_hash = CASE WHEN ? THEN NULL ELSE tx_hash END WHERE batch_id = ?`)
+      .run(error.slice(0, 1000), nextAttemptAt, dropTx ? 1 : 0, batchId)
+  }
+
+  markRecorded (batchId: string): void {
+    this.db.prepare('UPDATE settlement_batches SET recorded = 1 WHERE batch_id = ?')
+      .run(batchId)
+  }
+
+  /** A receipt's settlement state, if the request is the account's and was collected. */
+  receipt (account: string, requestId: string): ReceiptSettlement | undefined {
+    const row = this.db.prepare(`SELECT status, reason, batch_id, leaf_index
+      FROM settlement_receipts WHERE request_id = ? AND account = ?`)
+      .get(requestId, account.toLowerCase()) as {
+      status: ReceiptSettlement['status'], reason: string | null, batch_id: string | null,
+      leaf_index: number | null
+    } | undefined
+    if (row === undefined) return undefined
+    return { status: row.status, reason: row.reason, batchId: row.batch_id as Hex | null,
+      leafIndex: row.leaf_index }
+  }
+
+  /** Gross cost of an operator's receipts that are in no batch yet. */
+  unbatchedGross (operator: string): { receipts: number, gross: bigint } {
+    const costs = this.db.prepare(`SELECT cost FROM settlement_receipts
+      WHERE operator = ? AND status = 'pending'`).pluck().all(operator.toLowerCase()) as string[]
+    return { receipts: costs.length, gross: costs.reduce((s, c) => s + BigInt(c), 0n) }
+  }
+}
+
+function planJson (plan: SettlementPlan): string {
+  return JSON.stringify({
+    debits: plan.debits.map((d) => ({ user: d.user, amount: d.amount.toString() })),
+    credits: plan.credits.map((c) => ({ operator: c.operator, amount: c.amount.toString() })),
+    debited: plan.debited.toString(),
+    credited: plan.credited.toString(),
+    fee: plan.fee.toString()
+  })
+}
+
+function parsePlan (json: string): SettlementPlan {
+  const p = JSON.parse(json) as {
+    debits: Array<{ user: Address, amount: string }>
+    credits: Array<{ operator: Address, amount: string }>
+    debited: string, credited: string, fee: string
+  }
+  return {
+    debits: p.debits.map((d) => ({ user: d.user, amount: BigInt(d.amount) })),
+    credits: p.credits.map((c) => ({ operator: c.operator, amount: BigInt(c.amount) })),
+    debited: BigInt(p.debited),
+    credited: BigInt(p.credited),
+    fee: BigInt(p.fee)
+  }
+}
+
+function toBatch (r: BatchRow): StoredBatch {
+  return {
+    batchId: r.batch_id as Hex,
+    seq: r.seq,
+    root: r.root as Hex,
+    receiptCount: r.receipt_count,
+    plan: parsePlan(r.plan),
+    tree: r.tree,
+    status: r.status,
+    txHash: r.tx_hash as Hex | null,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    nextAttemptAt: r.next_attempt_at,
+    recorded: r.recorded === 1,
+    createdAt: r.created_at,
+    confirmedAt: r.confirmed_at
+  }
+}
