@@ -37,7 +37,9 @@ const int = (v: string, flag: string, min: number): number => {
 
 const stateDir = join(ROOT, '.parallelix')
 const started = Date.now()
-const say = (m: string): void => { console.log(`[devnet +${((Date.now() - started) / 1000).toFixed(1)}s] ${m}`) }
+const say = (m: string): void => {
+  console.log(`[devnet +${((Date.now() - started) / 1000).toFixed(1)}s] ${m}`)
+}
 
 try {
   const devnet = await startDevnet({

@@ -11,6 +11,10 @@ const PROMPT = 'Once upon a time'
 
 interface Sample { ttftMs: number, tokensPerSecond: number }
 
+function sample (started: number, first: number, ended: number, tokens: number): Sample {
+  return { ttftMs: first - started, tokensPerSecond: tokens / ((ended - started) / 1000) }
+}
+
 function median (values: number[]): number {
   const s = [...values].sort((a, b) => a - b)
   const mid = Math.floor(s.length / 2)
@@ -36,14 +40,16 @@ async function directSamples (modelPath: string): Promise<Sample[]> {
     const ended = performance.now()
     completion.dispose({ disposeSequence: false })
     sequence.dispose()
-    if (i > 0) samples.push({ ttftMs: first - started, tokensPerSecond: tokens / ((ended - started) / 1000) })
+    if (i > 0) samples.push(sample(started, first, ended, tokens))
   }
   await context.dispose()
   await model.dispose()
   return samples
 }
 
-async function networkSamples (apiBase: string, apiKey: string, model: string): Promise<Sample[]> {
+async function networkSamples (
+  apiBase: string, apiKey: string, model: string
+): Promise<Sample[]> {
   const samples: Sample[] = []
   for (let i = 0; i < RUNS + 1; i++) {
     const started = performance.now()
@@ -72,7 +78,7 @@ async function networkSamples (apiBase: string, apiKey: string, model: string): 
       }
     }
     const ended = performance.now()
-    if (i > 0) samples.push({ ttftMs: first - started, tokensPerSecond: tokens / ((ended - started) / 1000) })
+    if (i > 0) samples.push(sample(started, first, ended, tokens))
   }
   return samples
 }
@@ -86,7 +92,9 @@ export async function benchSpine (): Promise<string> {
     : (await ensureTinyModel(join(stateDir, 'models'))).path
   const modelId = modelPath.split('/').pop()!.replace(/\.gguf$/, '')
 
-  const devnet = await startDevnet({ nodes: 1, model: modelPath, port: 0, stateDir, threads: 1, slots: 1, contextSize: 512 })
+  const devnet = await startDevnet({
+    nodes: 1, model: modelPath, port: 0, stateDir, threads: 1, slots: 1, contextSize: 512
+  })
   let net: Sample[]
   let direct: Sample[]
   try {
@@ -103,7 +111,9 @@ export async function benchSpine (): Promise<string> {
   return [
     `spine: ${modelId}, ${TOKENS} tokens, ${RUNS} runs each, 1 thread, medians`,
     `  direct   TTFT ${dTtft.toFixed(2)} ms   ${dTps.toFixed(0)} tok/s`,
-    `  network  TTFT ${nTtft.toFixed(2)} ms   ${nTps.toFixed(0)} tok/s  (HTTP SSE → coordinator → libp2p → node)`,
-    `  TTFT overhead ${(nTtft - dTtft).toFixed(2)} ms (goal ≤ 1 ms)   throughput ratio ${(nTps / dTps).toFixed(3)}× (goal ≥ 0.98×)`
+    `  network  TTFT ${nTtft.toFixed(2)} ms   ${nTps.toFixed(0)} tok/s` +
+      '  (HTTP SSE → coordinator → libp2p → node)',
+    `  TTFT overhead ${(nTtft - dTtft).toFixed(2)} ms (goal ≤ 1 ms)   ` +
+      `throughput ratio ${(nTps / dTps).toFixed(3)}× (goal ≥ 0.98×)`
   ].join('\n')
 }

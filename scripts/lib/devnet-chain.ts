@@ -1,6 +1,7 @@
 import { createServer } from 'node:net'
 import {
-  createPublicClient, createWalletClient, http, parseEther, type Address, type Hex, type PublicClient
+  createPublicClient, createWalletClient, http, parseEther,
+  type Address, type Hex, type PublicClient
 } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { foundry } from 'viem/chains'
@@ -37,7 +38,8 @@ export async function freePort (): Promise<number> {
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0))
+      const port = typeof address === 'object' && address !== null ? address.port : 0
+      server.close(() => resolve(port))
     })
   })
 }
@@ -46,7 +48,9 @@ export async function freePort (): Promise<number> {
  * Starts anvil, deploys PRLX, the registry and the vault, grants the coordinator its role and
  * gives the demo user PRLX to deposit.
  */
-export async function startDevnetChain (opts: { port: number, nodes: number }): Promise<DevnetChain> {
+export async function startDevnetChain (
+  opts: { port: number, nodes: number }
+): Promise<DevnetChain> {
   const anvil = await startAnvil({
     port: opts.port === 0 ? await freePort() : opts.port,
     accounts: FIRST_OPERATOR + Math.max(opts.nodes, 1) + 8

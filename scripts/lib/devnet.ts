@@ -127,7 +127,9 @@ export async function startDevnet (options: DevnetOptions): Promise<Devnet> {
     const line = await proc.waitForLog<{ peerId: string, operator: string }>(
       (l) => l.msg === 'node serving', 120_000)
     await chain.registerOperator(i, line.peerId)
-    const node = { peerId: line.peerId, operator: line.operator, pid: proc.child.pid!, process: proc }
+    const node = {
+      peerId: line.peerId, operator: line.operator, pid: proc.child.pid!, process: proc
+    }
     nodes.push(node)
     progress(`node ${i} serving ${modelId} as ${line.peerId}`)
     return node

@@ -25,7 +25,9 @@ async function generateDirectly (): Promise<{ text: string, promptTokens: number
   const context = await model.createContext({ threads: 1, contextSize: 512 })
   const sequence = context.getSequence()
   const completion = new LlamaCompletion({ contextSequence: sequence })
-  const text = await completion.generateCompletion(PROMPT, { maxTokens: MAX_TOKENS, temperature: 0 })
+  const text = await completion.generateCompletion(PROMPT, {
+    maxTokens: MAX_TOKENS, temperature: 0
+  })
   const promptTokens = sequence.contextTokens.length - MAX_TOKENS + 1
   sequence.dispose()
   const catSequence = context.getSequence()

@@ -33,7 +33,8 @@ export class Advertiser {
 
   start (): void {
     void this.publish()
-    this.timer = setInterval(() => { void this.publish() }, this.opts.intervalMs ?? ADVERT_INTERVAL_MS)
+    const every = this.opts.intervalMs ?? ADVERT_INTERVAL_MS
+    this.timer = setInterval(() => { void this.publish() }, every)
   }
 
   /** Publishes now, e.g. after slots changed. Concurrent calls coalesce. */

@@ -72,7 +72,9 @@ export async function startNode (config: NodeConfig): Promise<RunningNode> {
   }, { maxInboundStreams: Math.max(32, config.slots * 4) })
 
   let stopping: Promise<void> | undefined
-  const reconnect = setInterval(() => { void dialBootstrap(peer, config.bootstrap) }, RECONNECT_INTERVAL_MS)
+  const reconnect = setInterval(() => {
+    void dialBootstrap(peer, config.bootstrap)
+  }, RECONNECT_INTERVAL_MS)
   await dialBootstrap(peer, config.bootstrap)
   advertiser.start()
   log.info({ peerId, operator: operator.address, model: engine.model.id, tokensPerSecond,

@@ -9,7 +9,8 @@ export {
 export { canonicalJson } from './canonical-json.ts'
 export { decodeMessage, encodeMessage } from './codec.ts'
 export {
-  advertBodySchema, advertModelSchema, advertSchema, cancelFrameSchema, chatMessageSchema, errorFrameSchema,
+  advertBodySchema, advertModelSchema, advertSchema, cancelFrameSchema,
+  chatMessageSchema, errorFrameSchema,
   finalFrameSchema, hardwareSchema, inferRequestSchema, modelIdSchema, nodeFrameSchema,
   receiptSchema, requestIdSchema, samplingParamsSchema, tokenFrameSchema
 } from './schemas.ts'

@@ -102,7 +102,10 @@ export const advertBodySchema = z.strictObject({
   addrs: z.array(z.string().max(256)).max(16),
   models: z.array(advertModelSchema).min(1).max(32),
   hardware: hardwareSchema,
-  slots: z.strictObject({ total: z.number().int().min(0).max(1024), free: z.number().int().min(0) }),
+  slots: z.strictObject({
+    total: z.number().int().min(0).max(1024),
+    free: z.number().int().min(0)
+  }),
   tokensPerSecond: z.number().nonnegative().max(1e7),
   draining: z.boolean(),
   issuedAt: uint,

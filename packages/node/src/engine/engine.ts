@@ -4,7 +4,9 @@ import {
   getLlama, LlamaChat, LlamaCompletion, resolveChatWrapper,
   type ChatHistoryItem, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel
 } from 'node-llama-cpp'
-import { createLogger, type AdvertModel, type ChatMessage, type Hardware, type SamplingParams } from '@parallelix/protocol'
+import {
+  createLogger, type AdvertModel, type ChatMessage, type Hardware, type SamplingParams
+} from '@parallelix/protocol'
 import { sha256File } from '../model/file-hash.ts'
 import { ContextLengthExceededError, EngineClosedError, NoFreeSlotError } from './errors.ts'
 import { countPromptTokens, hasChatTemplate, renderPlainPrompt } from './prompt.ts'
