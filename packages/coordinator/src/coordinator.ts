@@ -19,6 +19,7 @@ import type { ConsoleRouteOptions } from './http/routes/console.ts'
 import type { ChainConfig } from './chain/vault.ts'
 import { startSettlement, type Settlement } from './settlement/settlement.ts'
 import type { SettlementOptions } from './settlement/worker.ts'
+import { lowerStanding } from './settlement/standing.ts'
 
 const log = createLogger('coordinator')
 
@@ -132,7 +133,12 @@ export async function startCoordinator (config: CoordinatorConfig): Promise<Runn
     ? undefined
     : await startAccounts({ ...config, db: database, domain: () => domain })
   const settlement = startSettlement({
-    db: database, accounts, coordinatorKey: config.coordinatorKey, options: config.settlement
+    db: database,
+    accounts,
+    coordinatorKey: config.coordinatorKey,
+    options: config.settlement === false
+      ? false
+      : { ...config.settlement, onRefused: (node) => { lowerStanding(scheduler, node) } }
   })
   const http = await buildHttpServer({
     registry, dispatcher, peerId, defaultMaxTokens, batches, accounts,

@@ -4,6 +4,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { recoverAddress, type Hex } from 'viem'
+import { MAX_BATCH_ITEMS } from '../src/index.ts'
 import {
   Cluster, MODEL_ID, waitFor, waitForPool, type CoordinatorProcess, type NodeProcess
 } from './helpers/cluster.ts'
@@ -160,8 +161,9 @@ t.test('cancelling a batch stops its queued items', async (t) => {
 })
 
 t.test('a malformed batch is refused with the offending parameter', async (t) => {
+  t.equal(MAX_BATCH_ITEMS, 1_000, 'the documented limit')
   const tooMany = await api('POST', '/batch', alice, {
-    model: MODEL_ID, inputs: Array.from({ length: 1001 }, () => 'x')
+    model: MODEL_ID, inputs: Array.from({ length: MAX_BATCH_ITEMS + 1 }, () => 'x')
   })
   t.equal(tooMany.status, 400)
   const badItem = await api('POST', '/batch', alice, {

@@ -199,7 +199,7 @@ t.test('a frozen node and a killed node each leave /v1/nodes within 3 s', async 
   await gone()
   const freezeMs = performance.now() - started
   node.signal('SIGCONT')
-  t.ok(freezeMs <= 3_000, `a frozen node detected in ${freezeMs.toFixed(0)} ms (ping timeout)`)
+  t.ok(freezeMs <= 3_000, `a frozen node detected in ${freezeMs.toFixed(0)} ms (liveness probe)`)
 
   await waitForPool(coordinator.apiBase, [node.peerId], 15_000)
   t.pass('the thawed node rejoined with its next advert')

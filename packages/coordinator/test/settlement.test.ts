@@ -13,9 +13,11 @@ import { parseReceiptRecord, verifyReceipt } from '../../sdk/src/receipt.ts'
 import {
   getReceipt, leafOf, readDb, serveOne, settlementLogs, until
 } from './helpers/settlement-devnet.ts'
+import { rpcProxy } from './helpers/rpc-proxy.ts'
 
 const MODEL = process.env.PARALLELIX_TEST_MODEL ?? '/work/shared/models/stories260K.gguf'
 const CHAIN_PORT = 8693
+const PROXY_PORT = 8694
 const EVERY = 3
 const SETTLE_ARGS = ['--settle-every-receipts', String(EVERY), '--settle-interval-ms', '600000']
 
@@ -23,6 +25,9 @@ let devnet: Devnet
 let stateDir: string
 let apiBase: string
 let restarted: ManagedProcess | undefined
+let restartedAddrs: string[] = []
+let stranger: ManagedProcess | undefined
+const proxy = rpcProxy(PROXY_PORT, CHAIN_PORT)
 const served: string[] = []
 
 t.before(async () => {
@@ -34,6 +39,8 @@ t.before(async () => {
   apiBase = devnet.apiBase
 })
 t.teardown(async () => {
+  await stranger?.stop('SIGKILL')
+  await proxy.down()
   await restarted?.stop('SIGKILL')
   await devnet?.stop()
   await rm(stateDir, { recursive: true, force: true })
@@ -57,6 +64,13 @@ async function confirmedReceipts (ids: string[]) {
 function ledgerCharged (): bigint {
   const rows = readDb<{ cost: string }>(stateDir,
     'SELECT cost FROM ledger_requests WHERE account = ?', devnet.account.toLowerCase())
+  return rows.reduce((s, r) => s + BigInt(r.cost), 0n)
+}
+
+/** Off-chain, what the ledger charged for the requests whose receipts went into batches. */
+function batchedCharged (): bigint {
+  const rows = readDb<{ cost: string }>(stateDir, `SELECT l.cost FROM ledger_requests l
+    JOIN settlement_receipts s ON s.request_id = l.request_id WHERE s.status = 'batched'`)
   return rows.reduce((s, r) => s + BigInt(r.cost), 0n)
 }
 
@@ -144,29 +158,42 @@ t.test('lets an operator claim its earnings with parallelix-node receipts claim'
   t.equal(await read('earningsOf', [operator]), 0n, 'leaving nothing claimable')
 })
 
-t.test('confirms a batch once after the coordinator is killed mid-submission', async (t) => {
+t.test('confirms a batch once after a kill -9 mid-submission and an RPC outage', async (t) => {
   const client = devnet.chain.publicClient
   await client.request({ method: 'evm_setAutomine' as never, params: [false] as never })
   const more: string[] = []
   for (let i = 0; i < EVERY; i++) more.push(await serveOne(devnet, apiBase, 10 + i))
-  const submitted = await until('a submitted batch', () => readDb<{ batch_id: Hex }>(stateDir,
-    "SELECT batch_id FROM settlement_batches WHERE status = 'submitted'")[0])
+  const submitted = await until('a submitted batch', () => readDb<{ batch_id: Hex,
+    tx_hash: Hex }>(stateDir,
+    "SELECT batch_id, tx_hash FROM settlement_batches WHERE status = 'submitted'")[0])
 
   process.kill(devnet.coordinator.pid, 'SIGKILL')
   await client.request({ method: 'evm_mine' as never, params: [] as never })
   await client.request({ method: 'evm_setAutomine' as never, params: [true] as never })
 
+  // The restarted coordinator reaches the chain through a relay that starts down.
   restarted = spawnLogged('coordinator-2', process.execPath, [
     join(ROOT, 'packages/coordinator/bin/parallelix-coordinator.js'), '--port', '0',
-    '--data-dir', join(stateDir, 'coordinator'), '--rpc-url', devnet.chain.anvil.rpcUrl,
+    '--data-dir', join(stateDir, 'coordinator'), '--rpc-url', proxy.url,
     '--chain-id', String(devnet.chain.anvil.chainId), '--credits', devnet.chain.contracts.credits,
     '--confirmations', '1', '--vault-poll-ms', '250', ...SETTLE_ARGS,
     '--fallback-model', MODEL, '--fallback-threads', '1', '--fallback-slots', '1'
   ], join(stateDir, 'logs', 'coordinator-2.log'),
   { PARALLELIX_COORDINATOR_KEY: devnet.chain.coordinatorKey })
-  const ready = await restarted.waitForLog<{ apiBase: string }>(
+  const failing = restarted.waitForLog(
+    (l) => l.msg === 'settlement batch failed; will retry', 30_000)
+  const ready = await restarted.waitForLog<{ apiBase: string, multiaddrs: string[] }>(
     (l) => l.msg === 'coordinator ready', 30_000)
   apiBase = ready.apiBase
+  restartedAddrs = ready.multiaddrs
+  await failing
+  const whileDown = await serveOne(devnet, apiBase, 30)
+  t.ok(whileDown.length > 0, 'a request is served while the RPC is down')
+  t.same(readDb<{ status: string, tx: string }>(stateDir, 'SELECT status, tx_hash AS tx ' +
+    'FROM settlement_batches WHERE batch_id = ?', submitted.batch_id),
+  [{ status: 'failed', tx: submitted.tx_hash }],
+  'the batch waits for a retry, its transaction kept, while the RPC is down')
+  await proxy.up()
 
   const receipts = await confirmedReceipts(more)
   t.ok(receipts.every((r) => r.body.batch!.id === submitted.batch_id),
@@ -174,15 +201,15 @@ t.test('confirms a batch once after the coordinator is killed mid-submission', a
   const logs = await settlementLogs(devnet)
   t.equal(logs.settled.length, 2, 'two batches settled on chain in all')
   t.equal(new Set(logs.settled).size, 2, 'no batch id settled twice')
-  const charged = ledgerCharged()
+  const charged = batchedCharged()
   t.equal(logs.debited, charged, 'on-chain debits still equal off-chain charges to the wei')
 
   const perRequest = readDb<{ n: number }>(stateDir, `SELECT count(*) AS n FROM
     settlement_receipts GROUP BY request_id HAVING n <> 1`)
   t.same(perRequest, [], 'every receipt is in exactly one row')
-  const states = readDb<{ status: string, n: number }>(stateDir, `SELECT status, count(*) AS n
-    FROM settlement_receipts GROUP BY status`)
-  t.same(states, [{ status: 'batched', n: 2 * EVERY }], 'all six receipts are batched')
+  const batched = readDb<{ n: number }>(stateDir, `SELECT count(*) AS n
+    FROM settlement_receipts WHERE status = 'batched'`)
+  t.same(batched, [{ n: 2 * EVERY }], 'all six receipts of registered operators are batched')
   const settled = readDb<{ amount: string }>(stateDir, `SELECT amount FROM ledger_entries
     WHERE kind = 'settlement' AND account = ?`, devnet.account.toLowerCase())
   t.equal(settled.length, 2, 'the ledger recorded each batch once')
@@ -201,4 +228,31 @@ t.test('refuses, and never pays, a receipt of an operator the registry lacks', a
   const { body } = await getReceipt(apiBase, devnet.apiKey, requestId)
   t.equal(body.batch, null, 'it is in no batch')
   t.equal(await read('totalEarned', [row.operator]), 0n, 'its operator earned nothing')
+})
+
+t.test('lowers the standing of a node whose operator is not registered', async (t) => {
+  stranger = spawnLogged('stranger', process.execPath, [
+    join(ROOT, 'packages/node/bin/parallelix-node.js'), '--model', MODEL,
+    '--model-id', devnet.model.id, '--data-dir', join(stateDir, 'stranger'), '--threads', '1',
+    '--slots', '1', '--context-size', '256', ...restartedAddrs.flatMap((a) => ['--bootstrap', a])
+  ], join(stateDir, 'logs', 'stranger.log'),
+  { PARALLELIX_OPERATOR_KEY: devnet.chain.operatorKey(6) })
+  const { peerId } = await stranger.waitForLog<{ peerId: string }>(
+    (l) => l.msg === 'node serving', 120_000)
+  await until('the stranger in the pool', async () => {
+    const res = await fetch(`${apiBase}/nodes`, {
+      headers: { authorization: `Bearer ${devnet.apiKey}` }
+    })
+    const body = await res.json() as { data: Array<{ peer_id: string }> }
+    return body.data.some((n) => n.peer_id === peerId) ? true : undefined
+  }, 30_000)
+  const lowered = restarted!.waitForLog<{ standing: number }>(
+    (l) => l.msg === 'node standing changed' && l.peerId === peerId, 30_000)
+
+  const requestId = await serveOne(devnet, apiBase, 40)
+  const row = await until('the receipt collected', () => readDb<{ node: string,
+    reason: string }>(stateDir, 'SELECT node, reason FROM settlement_receipts ' +
+    'WHERE request_id = ?', requestId)[0])
+  t.same(row, { node: peerId, reason: 'operator_not_registered' }, 'its receipt is refused')
+  t.equal((await lowered).standing, 0.5, 'and its standing is halved')
 })

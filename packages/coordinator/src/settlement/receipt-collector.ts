@@ -26,7 +26,8 @@ export class ReceiptCollector {
   constructor (
     private readonly store: SettlementStore,
     private readonly chain: SettlementChain | undefined,
-    private readonly verifyOperators = true
+    private readonly verifyOperators = true,
+    private readonly onRefused?: (node: string, reason: string) => void
   ) {}
 
   /** Collects what the ledger recorded since the last pass; returns the receipts taken. */
@@ -43,6 +44,7 @@ export class ReceiptCollector {
     for (const r of refused) {
       log.warn({ requestId: r.requestId, node: r.node, operator: r.operator, reason: r.refused },
         'receipt refused for settlement')
+      this.onRefused?.(r.node, r.refused!)
     }
     return collected.length
   }

@@ -30,6 +30,8 @@ export interface SettlementOptions {
   backoffMs?: number
   /** Refuse receipts whose operator the registry does not hold for the node (default true). */
   verifyOperators?: boolean
+  /** Called once per refused receipt, e.g. to lower the node's standing. */
+  onRefused?: (node: string, reason: string) => void
 }
 
 /**
@@ -41,7 +43,7 @@ export interface SettlementOptions {
  */
 export class SettlementWorker {
   private readonly collector: ReceiptCollector
-  private readonly opts: Required<Omit<SettlementOptions, 'verifyOperators'>>
+  private readonly opts: Required<Omit<SettlementOptions, 'verifyOperators' | 'onRefused'>>
   private controller?: AbortController
   private loop?: Promise<void>
   private running: Promise<unknown> = Promise.resolve()
@@ -52,7 +54,8 @@ export class SettlementWorker {
     private readonly ledger: Ledger,
     options: SettlementOptions = {}
   ) {
-    this.collector = new ReceiptCollector(store, chain, options.verifyOperators ?? true)
+    this.collector = new ReceiptCollector(store, chain, options.verifyOperators ?? true,
+      options.onRefused)
     this.opts = {
       everyReceipts: options.everyReceipts ?? DEFAULT_SETTLE_EVERY_RECEIPTS,
       intervalMs: options.intervalMs ?? DEFAULT_SETTLE_INTERVAL_MS,
