@@ -177,6 +177,35 @@ t.test('malformed requests get 400 with the offending parameter', async (t) => {
   t.equal(body.error.type, 'invalid_request_error')
 })
 
+t.test('batch items are metered to the batch owner like chat requests', async (t) => {
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${devnet.apiKey}` }
+  const usage = async () => (await (await fetch(`${devnet.apiBase}/usage`, { headers })).json() as {
+    account_usage: { credits_spent: string, requests: number }
+  }).account_usage
+  const before = await usage()
+  const created = await (await fetch(`${devnet.apiBase}/batch`, {
+    method: 'POST', headers,
+    body: JSON.stringify({ model: 'stories260K', max_tokens: 8, temperature: 0,
+      inputs: ['Once upon a time', 'The cat', 'The dog'] })
+  })).json() as { id: string }
+  let batch: { status: string, items: Array<{ status: string, parallelix?: { cost?: string } }> }
+  const deadline = Date.now() + 60_000
+  do {
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    batch = await (await fetch(`${devnet.apiBase}/batch/${created.id}`, { headers })).json() as
+      typeof batch
+  } while (batch.items.some((i) => i.status === 'queued' || i.status === 'running') &&
+    Date.now() < deadline)
+
+  t.same(batch.items.map((i) => i.status), ['completed', 'completed', 'completed'])
+  const costs = batch.items.map((i) => BigInt(i.parallelix?.cost ?? '0'))
+  t.ok(costs.every((c) => c > 0n), 'every item carries its cost')
+  const after = await usage()
+  t.equal(after.requests - before.requests, 3)
+  t.equal(BigInt(after.credits_spent) - BigInt(before.credits_spent),
+    costs.reduce((a, b) => a + b, 0n), 'the account paid exactly the items\' costs')
+})
+
 t.test('a node that leaves disappears from /v1/models and /v1/nodes', async (t) => {
   const leaving = devnet.nodes[1]!
   await leaving.process.stop('SIGTERM')

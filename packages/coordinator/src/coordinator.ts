@@ -14,6 +14,7 @@ import { LivenessMonitor, type LivenessOptions } from './mesh/liveness.ts'
 import { NodeRegistry } from './mesh/registry.ts'
 import { Scheduler } from './scheduler/scheduler.ts'
 import { Metering, type RateConfig } from './ledger/metering.ts'
+import { RequestMeter, type Payer } from './ledger/request-meter.ts'
 import type { FastifyInstance } from 'fastify'
 import type { ConsoleRouteOptions } from './http/routes/console.ts'
 import type { ChainConfig } from './chain/vault.ts'
@@ -109,9 +110,14 @@ export async function startCoordinator (config: CoordinatorConfig): Promise<Runn
   const database = config.database ?? openDatabase(join(config.dataDir, 'coordinator.db'))
   const defaultMaxTokens = config.defaultMaxTokens ?? 512
   const store = new BatchStore(database)
+  const metering = new Metering(config)
+  let accounts: Accounts | undefined
   const runner = new BatchRunner({
     store,
     dispatcher,
+    // Batch items are metered like chat requests: reserved before dispatch, charged after.
+    openMeter: async (item) => RequestMeter.open(metering, item.request, item.requestId,
+      payerFor(accounts, store.ownerOf(item.batchId))),
     capacity: (model) => {
       const slots = scheduler.capable({ model, minContext: 0 })
         .reduce((n, node) => n + node.advert.slots.total, 0)
@@ -125,13 +131,13 @@ export async function startCoordinator (config: CoordinatorConfig): Promise<Runn
     knowsModel: (model) => scheduler.isKnownModel(model) || fallback?.serves(model) === true
   })
   registry.onChange(() => { runner.kick() })
-  runner.start()
 
   // The sign-in domain defaults to the address the API listens on, known after listen.
   let domain = config.siweDomain ?? ''
-  const accounts = config.auth === false
+  accounts = config.auth === false
     ? undefined
     : await startAccounts({ ...config, db: database, domain: () => domain })
+  runner.start()
   const settlement = startSettlement({
     db: database,
     accounts,
@@ -142,7 +148,7 @@ export async function startCoordinator (config: CoordinatorConfig): Promise<Runn
   })
   const http = await buildHttpServer({
     registry, dispatcher, peerId, defaultMaxTokens, batches, accounts,
-    metering: new Metering(config),
+    metering,
     console: config.console,
     settlement
   })
@@ -194,4 +200,10 @@ async function startFallback (config: CoordinatorConfig): Promise<FallbackServer
   return new FallbackServer(config.fallback, {
     operator, queueTimeoutMs: config.queueTimeoutMs, maxQueue: config.maxQueue
   })
+}
+
+/** Who pays for a batch item: its batch's account, unless auth is off or it has no owner. */
+function payerFor (accounts: Accounts | undefined, owner: string | undefined): Payer | undefined {
+  if (accounts === undefined || owner === undefined || owner === 'anonymous') return undefined
+  return { ledger: accounts.ledger, account: owner, apiKeyId: null }
 }

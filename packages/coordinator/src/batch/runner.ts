@@ -5,6 +5,8 @@ import {
   CapacityExhaustedError, ModelNotFoundError, NoCapableNodeError
 } from '../scheduler/errors.ts'
 import { parallelixView } from '../http/parallelix-view.ts'
+import { InsufficientCreditError } from '../ledger/errors.ts'
+import type { RequestMeter } from '../ledger/request-meter.ts'
 import type { BatchStore, ClaimedItem, ItemOutcome } from './store.ts'
 
 const log = createLogger('coordinator:batch')
@@ -52,6 +54,11 @@ export interface BatchRunnerOptions {
   capacity: (model: string) => number
   /** How long finished batches are kept (default 7 days). */
   retentionMs?: number
+  /**
+   * Reserves an item's maximum cost for the batch's owner before it is dispatched, as for
+   * any chat request; throws InsufficientCreditError when the owner cannot pay.
+   */
+  openMeter: (item: ClaimedItem) => Promise<RequestMeter>
 }
 
 /**
@@ -64,6 +71,7 @@ export class BatchRunner {
   private readonly store: BatchStore
   private readonly dispatcher: Dispatcher
   private readonly capacity: (model: string) => number
+  private readonly openMeter: (item: ClaimedItem) => Promise<RequestMeter>
   private readonly active = new Map<string, ActiveItem>()
   private readonly activeByModel = new Map<string, number>()
   private outcomes: ItemOutcome[] = []
@@ -78,6 +86,7 @@ export class BatchRunner {
     this.store = options.store
     this.dispatcher = options.dispatcher
     this.capacity = options.capacity
+    this.openMeter = options.openMeter
     this.retentionMs = options.retentionMs ?? BATCH_RETENTION_MS
   }
 
@@ -152,19 +161,32 @@ export class BatchRunner {
     this.activeByModel.set(model, (this.activeByModel.get(model) ?? 0) + 1)
     const cancelled = (): boolean => controller.signal.reason === CANCELLED
 
-    this.dispatcher.complete(item.request, {
-      signal: controller.signal,
-      priority: 'background',
-      onText: () => { active.started = true }
-    }, item.requestId)
-      .then((c) => {
+    const work = async (): Promise<void> => {
+      let meter: RequestMeter
+      try {
+        meter = await this.openMeter(item)
+      } catch (err) {
+        this.settle(failure(item, err, Date.now()))
+        return
+      }
+      try {
+        const c = await this.dispatcher.complete(item.request, {
+          signal: controller.signal,
+          priority: 'background',
+          onText: () => { active.started = true },
+          onSegment: meter.onSegment
+        }, item.requestId)
+        const cost = await meter.complete(c)
         this.settle(cancelled() ? { kind: 'cancelled', batchId: item.batchId, index: item.index }
-          : completed(item, c))
-      }, (err: unknown) => {
+          : completed(item, c, cost))
+      } catch (err) {
+        await meter.fail().catch((e: unknown) => { log.error({ err: e }, 'metering failed') })
         if (cancelled()) {
           this.settle({ kind: 'cancelled', batchId: item.batchId, index: item.index })
         } else if (!controller.signal.aborted) this.settle(failure(item, err, Date.now()))
-      })
+      }
+    }
+    work()
       .finally(() => {
         this.active.delete(key)
         this.activeByModel.set(model, (this.activeByModel.get(model) ?? 1) - 1)
@@ -194,7 +216,7 @@ export class BatchRunner {
   }
 }
 
-function completed (item: ClaimedItem, c: Completion): ItemOutcome {
+function completed (item: ClaimedItem, c: Completion, cost: bigint): ItemOutcome {
   return {
     kind: 'completed',
     batchId: item.batchId,
@@ -204,7 +226,7 @@ function completed (item: ClaimedItem, c: Completion): ItemOutcome {
     promptTokens: c.usage.promptTokens,
     completionTokens: c.usage.completionTokens,
     node: c.node,
-    parallelix: parallelixView(c)
+    parallelix: { ...parallelixView(c), cost: cost.toString() }
   }
 }
 
@@ -217,7 +239,8 @@ function failure (item: ClaimedItem, err: unknown, now: number): ItemOutcome {
       notBefore: now + NO_CAPACITY_DELAY_MS }
   }
   const attempts = item.attempts + 1
-  const permanent = err instanceof NodeRequestError && !err.retryable
+  const permanent = (err instanceof NodeRequestError && !err.retryable) ||
+    err instanceof InsufficientCreditError
   if (permanent || attempts >= MAX_ITEM_ATTEMPTS) {
     const e = err as { code?: unknown, message?: unknown }
     log.debug({ batchId, index, err: String(e.message) }, 'batch item failed')

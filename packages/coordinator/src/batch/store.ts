@@ -96,6 +96,12 @@ export class BatchStore {
   }
 
   /** The batch if `owner` owns it; anyone else is told it does not exist. */
+  /** Who submitted batch `id` (and pays for its items), if it exists. */
+  ownerOf (id: string): string | undefined {
+    return this.db.prepare('SELECT owner FROM batches WHERE id = ?').pluck().get(id) as
+      string | undefined
+  }
+
   get (id: string, owner: string): BatchRecord | undefined {
     const row = this.db.prepare('SELECT * FROM batches WHERE id = ? AND owner = ?')
       .get(id, owner) as BatchRow | undefined
