@@ -72,7 +72,11 @@ function parseItem (value: unknown, i: number): BatchItem {
   const what = `batch.items[${i}]`
   const item = asRecord(value, what)
   const error = item.error == null ? undefined : asRecord(item.error, `${what}.error`)
-  const cost = parseOptionalBaseUnits(item.cost, `${what}.cost`)
+  // The cost travels at the item's top level or, like a chat completion's, in `parallelix`.
+  const px = typeof item.parallelix === 'object' && item.parallelix !== null
+    ? item.parallelix as Record<string, unknown>
+    : {}
+  const cost = parseOptionalBaseUnits(item.cost ?? px.cost, `${what}.cost`)
   const output = typeof item.output === 'string' ? item.output : item.result
   return {
     index: asNumber(item.index, `${what}.index`),
