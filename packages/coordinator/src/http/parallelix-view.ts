@@ -13,7 +13,7 @@ export function segmentView (s: Segment) {
   }
 }
 
-/** Who served a completion and the signed PoE of each part, as batch items report it. */
+/** The `parallelix` object of every completion and batch item: who served it, its PoE. */
 export function parallelixView (c: Completion) {
   return {
     request_id: c.requestId,

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { errorBody, toApiError } from '../errors.ts'
 import { parseChatRequest } from '../chat-request.ts'
 import { newRequestId, type Completion, type Dispatcher } from '../../dispatch.ts'
-import { segmentView } from '../parallelix-view.ts'
+import { parallelixView } from '../parallelix-view.ts'
 import { RequestMeter } from '../../ledger/request-meter.ts'
 import type { Ledger } from '../../ledger/ledger.ts'
 import type { Metering } from '../../ledger/metering.ts'
@@ -14,18 +14,6 @@ export interface ChatRouteOptions {
   metering: Metering
   /** Charges requests of authenticated callers; absent with auth off. */
   ledger?: Ledger
-}
-
-/** The `parallelix` object every completion carries: who served it and its signed PoE. */
-export function parallelixInfo (c: Completion) {
-  return {
-    request_id: c.requestId,
-    node: c.node,
-    operator: c.operator,
-    poe: { hash: c.final.hash, signature: c.final.signature },
-    receipt: c.final.receipt,
-    segments: c.segments.map(segmentView)
-  }
 }
 
 function usage (c: Completion) {
@@ -79,7 +67,7 @@ export async function chatCompletionsRoute (app: FastifyInstance, opts: ChatRout
           finish_reason: finishReason(c)
         }],
         usage: usage(c),
-        parallelix: { ...parallelixInfo(c), cost: cost.toString() }
+        parallelix: { ...parallelixView(c), cost: cost.toString() }
       }
     }
 
@@ -113,7 +101,7 @@ export async function chatCompletionsRoute (app: FastifyInstance, opts: ChatRout
           if (text !== '') reply.raw.write(chunk({ content: text }, null))
         }
       }, requestId)
-      const info = { ...parallelixInfo(c), cost: (await meter.complete(c)).toString() }
+      const info = { ...parallelixView(c), cost: (await meter.complete(c)).toString() }
       start()
       reply.raw.write(chunk({}, finishReason(c), { parallelix: info }))
       if (parsed.includeUsage) {
