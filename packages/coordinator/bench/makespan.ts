@@ -20,6 +20,8 @@ export interface MakespanRow {
   spread: [number, number]
   /** Median and 95th percentile of a slot's idle time between two items, node clock. */
   gapMs: [number, number]
+  /** Median time from a slot's release to the scheduler granting it to the next item. */
+  handoffMs: number
 }
 
 function percentile (values: number[], p: number): number {
@@ -52,6 +54,33 @@ async function waitForNodes (c: RunningCoordinator, count: number): Promise<void
 }
 
 /** Submits one batch and waits for it; returns the milliseconds from submit to completion. */
+/**
+ * Records, per node, how long the scheduler takes from a slot's release to granting it to
+ * the next waiting request: the scheduler's own share of a slot's idle time.
+ */
+function watchHandoffs (c: RunningCoordinator): number[] {
+  const handoffs: number[] = []
+  const releasedAt = new Map<string, number>()
+  const scheduler = c.scheduler
+  const acquire = scheduler.acquire.bind(scheduler)
+  scheduler.acquire = async (req, options) => {
+    const lease = await acquire(req, options)
+    const peerId = lease.node.peerId
+    const freedAt = releasedAt.get(peerId)
+    if (freedAt !== undefined) handoffs.push(performance.now() - freedAt)
+    releasedAt.delete(peerId)
+    const release = lease.release
+    let released = false
+    lease.release = () => {
+      if (!released) releasedAt.set(peerId, performance.now())
+      released = true
+      release()
+    }
+    return lease
+  }
+  return handoffs
+}
+
 interface BatchRun {
   ms: number
   perNode: Map<string, number>
@@ -133,6 +162,7 @@ export async function simulatedMakespan (
     try {
       await waitForNodes(c, nodes)
       const items = nodes * itemsPerNode
+      const handoffs = watchHandoffs(c)
       const { ms, perNode, gapsMs } = await runBatch(c, 'sim', items, maxTokens)
       return {
         nodes,
@@ -140,7 +170,8 @@ export async function simulatedMakespan (
         makespanMs: ms,
         idealMs: (items * maxTokens / tokensPerSecond) * 1000 / nodes,
         spread: spread(perNode, nodes),
-        gapMs: [percentile(gapsMs, 0.5), percentile(gapsMs, 0.95)]
+        gapMs: [percentile(gapsMs, 0.5), percentile(gapsMs, 0.95)],
+        handoffMs: percentile(handoffs, 0.5)
       }
     } finally {
       await fleet.stop()
@@ -164,6 +195,7 @@ export async function realMakespan (
         bootstrap: c.multiaddrs, threads: 1, slots: 1, contextSize: 512, tokensPerSecond: 1000
       }))))
       await waitForNodes(c, nodes)
+      const handoffs = watchHandoffs(c)
       const { ms, perNode, gapsMs } = await runBatch(c, 'stories260K', items, maxTokens)
       return {
         nodes,
@@ -171,7 +203,8 @@ export async function realMakespan (
         makespanMs: ms,
         idealMs: (singleNodeMs ?? ms) / nodes,
         spread: spread(perNode, nodes),
-        gapMs: [percentile(gapsMs, 0.5), percentile(gapsMs, 0.95)]
+        gapMs: [percentile(gapsMs, 0.5), percentile(gapsMs, 0.95)],
+        handoffMs: percentile(handoffs, 0.5)
       }
     } finally {
       await Promise.all(running.map(async (n) => n.stop({ graceMs: 0 })))

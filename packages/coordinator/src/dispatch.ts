@@ -140,8 +140,14 @@ export class Dispatcher {
         } else {
           target.stats.recordFailure(Date.now())
           if (nodeErr === undefined || !nodeErr.retryable) throw err
-          exclude.add(node)
-          if (EVICTING_CODES.has(nodeErr.code)) this.registry.evict(node, nodeErr.code)
+          if (EVICTING_CODES.has(nodeErr.code)) {
+            exclude.add(node)
+            this.registry.evict(node, nodeErr.code)
+          } else {
+            // A live node failed this request (e.g. generation_failed): others go first, but
+            // it may take the retry after a pause, as when it is the only one left.
+            this.scheduler.markBusy(node, BUSY_BACKOFF_MS)
+          }
         }
         lastError = nodeErr
         const exhausted = delivered === 0
@@ -199,8 +205,9 @@ export class Dispatcher {
     })
     const ended = performance.now()
     // The node's slot is free once it sent its final frame; the next request need not
-    // wait for this one's signature check.
+    // wait for this one's signature check, so let it open its stream first.
     lease.release()
+    await new Promise((resolve) => setImmediate(resolve))
     await verifyReceipt(outcome.final, {
       request, node, text: outcome.text, countedTokens: outcome.countedTokens
     })

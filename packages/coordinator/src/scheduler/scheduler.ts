@@ -75,7 +75,6 @@ export class Scheduler {
   private readonly background: Waiter[] = []
   /** Models advertised since start: asking for one of these while none is up is a 503. */
   private readonly knownModels = new Set<string>()
-  private busyTimer?: NodeJS.Timeout
 
   constructor (pool: NodePool, options: SchedulerOptions = {}) {
     this.pool = pool
@@ -124,9 +123,7 @@ export class Scheduler {
   /** Keeps a node that answered `node_busy` out of the running for `ms`. */
   markBusy (peerId: string, ms: number): void {
     this.stats.get(peerId).busyUntil = this.now() + ms
-    clearTimeout(this.busyTimer)
-    this.busyTimer = setTimeout(() => { this.dispatch() }, ms)
-    this.busyTimer.unref()
+    setTimeout(() => { this.dispatch() }, ms).unref()
   }
 
   /** Nodes that could serve the requirement if they had a free slot. */
