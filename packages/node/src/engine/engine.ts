@@ -13,6 +13,9 @@ import { countPromptTokens, hasChatTemplate, renderPlainPrompt } from './prompt.
 
 const log = createLogger('node:engine')
 
+/** Longest wait for node-llama-cpp to hand back a sequence another request just released. */
+const SEQUENCE_RELEASE_WAIT_MS = 500
+
 export type GpuChoice = 'auto' | false | 'cuda' | 'vulkan' | 'metal'
 
 export interface EngineOptions {
@@ -140,7 +143,7 @@ export class InferenceEngine {
     this.busy++
     let sequence: LlamaContextSequence | undefined
     try {
-      sequence = this.context.getSequence()
+      sequence = await this.takeSequence()
       return await this.run(sequence, input, promptTokens, options)
     } finally {
       sequence?.dispose()
@@ -197,6 +200,19 @@ export class InferenceEngine {
       ? 'length'
       : stopReason === 'abort' ? 'cancelled' : 'stop'
     return { text, promptTokens, completionTokens, finishReason }
+  }
+
+  /**
+   * A free context sequence. node-llama-cpp returns a disposed sequence to the context a
+   * moment after `dispose()`, so a slot our count sees free may not be usable yet: wait a
+   * little for it rather than fail the request.
+   */
+  private async takeSequence (): Promise<LlamaContextSequence> {
+    const deadline = Date.now() + SEQUENCE_RELEASE_WAIT_MS
+    while (this.context.sequencesLeft === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 1))
+    }
+    return this.context.getSequence()
   }
 
   /** Measures generation speed on this hardware with a short greedy run. */
