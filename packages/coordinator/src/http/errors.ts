@@ -1,4 +1,6 @@
-import { ModelNotFoundError, NoCapableNodeError, CapacityExhaustedError } from '../scheduler/errors.ts'
+import {
+  ModelNotFoundError, NoCapableNodeError, CapacityExhaustedError
+} from '../scheduler/errors.ts'
 import { NodeRequestError } from '../mesh/errors.ts'
 import { ReceiptRejectedError } from '../poe/verify-receipt.ts'
 import {

@@ -1,33 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { startDevnet, type Devnet } from '../../../../scripts/lib/devnet.ts'
+import type { Devnet } from '../../../../scripts/lib/devnet.ts'
+import { startTestDevnet, TEST_MODEL_PATH } from '../../../../scripts/lib/test-devnet.ts'
 
-export const MODEL_PATH = process.env.PARALLELIX_TEST_MODEL ??
-  join(import.meta.dirname, '../../../../../shared/models/stories260K.gguf')
+export { startTestDevnet }
+
+export const MODEL_PATH = TEST_MODEL_PATH
 
 /** The API key a devnet provisions when its coordinator runs with auth; none without. */
 export function devnetApiKey (devnet: Devnet): string | undefined {
-  const key = (devnet as Devnet & { apiKey?: unknown }).apiKey
-  return typeof key === 'string' ? key : undefined
-}
-
-/** Two nodes of the real test model, one thread each; `stop` also removes its state. */
-export async function startTestDevnet (name: string): Promise<Devnet> {
-  const stateDir = await mkdtemp(join(tmpdir(), `px-${name}-`))
-  const devnet = await startDevnet({
-    nodes: 2, model: MODEL_PATH, port: 0, stateDir, threads: 1, slots: 2
-  }).catch(async (err: unknown) => {
-    await rm(stateDir, { recursive: true, force: true })
-    throw err
-  })
-  return {
-    ...devnet,
-    stop: async () => {
-      await devnet.stop()
-      await rm(stateDir, { recursive: true, force: true })
-    }
-  }
+  return devnet.apiKey
 }
 
 /**
