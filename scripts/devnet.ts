@@ -49,6 +49,8 @@ try {
     slots: int(values.slots, '--slots', 1),
     threads: values.threads === undefined ? undefined : int(values.threads, '--threads', 1),
     stateDir,
+    // One deterministic request in 20 is replayed on the coordinator's fallback.
+    spotCheckRate: 0.05,
     onProgress: say
   })
 

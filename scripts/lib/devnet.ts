@@ -24,8 +24,13 @@ export interface DevnetOptions {
   slots?: number
   threads?: number
   contextSize?: number
-  /** Extra coordinator flags, e.g. `--no-fallback`. */
+  /** Extra coordinator flags, e.g. `--no-fallback`; they win over the devnet's own. */
   coordinatorArgs?: string[]
+  /**
+   * Share of deterministic requests the coordinator spot-checks (default 0, so that tests
+   * see only the work they ask for; `pnpm start` turns it on).
+   */
+  spotCheckRate?: number
   /** anvil's port; 0 picks a free one. */
   chainPort?: number
   onProgress?: (message: string) => void
@@ -82,7 +87,7 @@ export async function startDevnet (options: DevnetOptions): Promise<Devnet> {
     '--rpc-url', chain.anvil.rpcUrl, '--chain-id', String(chain.anvil.chainId),
     '--credits', chain.contracts.credits, '--confirmations', '1', '--vault-poll-ms', '250',
     '--fallback-model', modelPath, '--fallback-threads', '1', '--fallback-slots', '1',
-    '--devnet-wallet',
+    '--devnet-wallet', '--spot-check-rate', String(options.spotCheckRate ?? 0),
     ...(options.coordinatorArgs ?? [])
   ], join(logs, 'coordinator.log'), {
     PARALLELIX_COORDINATOR_KEY: chain.coordinatorKey,

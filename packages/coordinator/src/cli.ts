@@ -6,7 +6,7 @@ import { createLogger } from '@parallelix/protocol'
 import { startCoordinator } from './coordinator.ts'
 import { ACCOUNT_OPTIONS, ACCOUNT_USAGE, accountConfig } from './auth/cli-options.ts'
 import {
-  SETTLEMENT_OPTIONS, SETTLEMENT_USAGE, settlementConfig
+  SETTLEMENT_OPTIONS, SETTLEMENT_USAGE, settlementConfig, spotCheckConfig
 } from './settlement/cli-options.ts'
 
 const log = createLogger('coordinator:cli')
@@ -65,6 +65,7 @@ export async function main (argv = process.argv.slice(2)): Promise<void> {
   const coordinator = await startCoordinator({
     ...accountConfig(values),
     settlement: settlementConfig(values),
+    spotChecks: spotCheckConfig(values),
     console: values['devnet-wallet'] ? { devWallet: devnetWallet(values) } : {},
     dataDir: resolve(values['data-dir']),
     httpPort: nonNegativeInt(values.port, '--port'),

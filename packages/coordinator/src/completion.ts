@@ -17,6 +17,8 @@ export interface Segment {
   completionTokens: number
   /** The node's signed final frame; absent when the node died before sending it. */
   receipt?: FinalFrame
+  /** Why the coordinator refused the receipt (see verifyReceipt); absent when accepted. */
+  refused?: string
 }
 
 export interface Completion {
@@ -45,7 +47,7 @@ export interface Progress {
 /** Closes the current segment: with the node's receipt, or as delivered text without one. */
 export function closeSegment (
   progress: Progress, receipt: FinalFrame | undefined, node: string, operator: string,
-  requestId: string, tokensBefore: number
+  requestId: string, tokensBefore: number, refused?: string
 ): Segment {
   const segment: Segment = receipt === undefined
     ? { node, operator, requestId, completionTokens: progress.tokens - tokensBefore }
@@ -54,8 +56,12 @@ export function closeSegment (
         operator,
         requestId,
         promptTokens: receipt.usage.promptTokens,
-        completionTokens: receipt.usage.completionTokens,
-        receipt
+        // A refused receipt's own count is not trusted: what was relayed is.
+        completionTokens: refused === undefined
+          ? receipt.usage.completionTokens
+          : progress.tokens - tokensBefore,
+        receipt,
+        ...(refused === undefined ? {} : { refused })
       }
   progress.segments.push(segment)
   return segment

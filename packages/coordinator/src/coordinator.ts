@@ -21,6 +21,8 @@ import type { ChainConfig } from './chain/vault.ts'
 import { startSettlement, type Settlement } from './settlement/settlement.ts'
 import type { SettlementOptions } from './settlement/worker.ts'
 import { lowerStanding } from './settlement/standing.ts'
+import { SpotCheckStore } from './poe/spot-check-store.ts'
+import { SpotChecker, type SpotCheckOptions } from './poe/spot-checker.ts'
 
 const log = createLogger('coordinator')
 
@@ -62,6 +64,8 @@ export interface CoordinatorConfig extends RateConfig {
   console?: ConsoleRouteOptions
   /** Batches metered receipts onto the vault (needs `chain` and a key); false: never. */
   settlement?: SettlementOptions | false
+  /** Replays a share of deterministic requests on other hardware; absent or false: never. */
+  spotChecks?: SpotCheckOptions | false
 }
 
 export interface RunningCoordinator {
@@ -82,6 +86,8 @@ export interface RunningCoordinator {
   accounts?: Accounts
   /** Receipt batches and their on-chain settlement. */
   settlement: Settlement
+  /** Spot checks and their verdicts. */
+  spotChecks: SpotCheckStore
   http: FastifyInstance
   stop: () => Promise<void>
 }
@@ -105,9 +111,16 @@ export async function startCoordinator (config: CoordinatorConfig): Promise<Runn
     queueTimeoutMs: config.queueTimeoutMs, maxQueue: config.maxQueue
   })
   const fallback = await startFallback(config)
-  const dispatcher = new Dispatcher(peer, registry, scheduler, { ...config.failover, fallback })
-
   const database = config.database ?? openDatabase(join(config.dataDir, 'coordinator.db'))
+  const spotChecks = new SpotCheckStore(database)
+  let spotChecker: SpotChecker | undefined
+  const dispatcher = new Dispatcher(peer, registry, scheduler, {
+    ...config.failover,
+    fallback,
+    onReceiptRefused: (node) => { lowerStanding(scheduler, node) },
+    onCompleted: (body, completion) => { spotChecker?.consider(body, completion) }
+  })
+
   const defaultMaxTokens = config.defaultMaxTokens ?? 512
   const store = new BatchStore(database)
   const metering = new Metering(config)
@@ -144,8 +157,19 @@ export async function startCoordinator (config: CoordinatorConfig): Promise<Runn
     coordinatorKey: config.coordinatorKey,
     options: config.settlement === false
       ? false
-      : { ...config.settlement, onRefused: (node) => { lowerStanding(scheduler, node) } }
+      : { ...config.settlement, onRefused: (node) => { lowerStanding(scheduler, node) } },
+    costOf: (model, prompt, completion) => metering.cost(model, prompt, completion),
+    spotChecks
   })
+  if (config.spotChecks !== undefined && config.spotChecks !== false) {
+    const chain = settlement.chain
+    spotChecker = new SpotChecker(spotChecks, dispatcher, config.spotChecks, {
+      // A caught node gets no more work from this coordinator.
+      onCaught: (node) => { scheduler.setStanding(node, 0) },
+      slash: chain === undefined ? undefined : async (op, bps, hash) => chain.slash(op, bps, hash)
+    })
+    spotChecker.start()
+  }
   const http = await buildHttpServer({
     registry, dispatcher, peerId, defaultMaxTokens, batches, accounts,
     metering,
@@ -175,8 +199,10 @@ export async function startCoordinator (config: CoordinatorConfig): Promise<Runn
     database,
     accounts,
     settlement,
+    spotChecks,
     http,
     stop: async () => {
+      await spotChecker?.stop()
       await settlement.stop()
       await runner.stop()
       liveness?.stop()

@@ -8,7 +8,7 @@ import { NodeRequestError } from './mesh/errors.ts'
 import {
   FIRST_TOKEN_TIMEOUT_MS, IDLE_TIMEOUT_MS, requestInference, type InferOutcome
 } from './mesh/infer-client.ts'
-import { verifyReceipt } from './poe/verify-receipt.ts'
+import { ReceiptRejectedError, verifyReceipt, type ReceiptRejection } from './poe/verify-receipt.ts'
 import { ModelNotFoundError, NoCapableNodeError } from './scheduler/errors.ts'
 import type { Peer } from '@parallelix/protocol/mesh'
 import type { NodeRegistry } from './mesh/registry.ts'
@@ -32,6 +32,12 @@ export interface DispatchOptions {
   /** Called as each segment closes, including partial ones of requests that then fail. */
   onSegment?: (segment: Segment) => void
   priority?: Priority
+  /** Nodes never to use for this request (a spot check's replay excludes the checked one). */
+  exclude?: Iterable<string>
+  /** Serve on the coordinator's own fallback when it serves the model, before any node. */
+  preferFallback?: boolean
+  /** False for requests the coordinator makes itself: `onCompleted` does not see them. */
+  observe?: boolean
 }
 
 export interface FailoverOptions {
@@ -47,7 +53,20 @@ export interface FailoverOptions {
 
 export interface DispatcherOptions extends FailoverOptions {
   fallback?: FallbackServer
+  /**
+   * Called when a node's receipt fails verification. The request still completes (its text
+   * was delivered), but that segment is marked refused: it is neither charged nor paid.
+   */
+  onReceiptRefused?: (node: string, reason: ReceiptRejection) => void
+  /**
+   * Sees every completed request before the caller meters it, e.g. to choose it for a
+   * spot check; it must not throw.
+   */
+  onCompleted?: (body: CompletionRequest, completion: Completion) => void
 }
+
+/** What one node attempt produced, and why its receipt was refused, if it was. */
+type Attempt = InferOutcome & { refused?: ReceiptRejection }
 
 /** A fresh request id: 128 bits, URL-safe. */
 export function newRequestId (): string {
@@ -67,6 +86,8 @@ export class Dispatcher {
   private readonly maxAttempts: number
   private readonly maxResumes: number
   private readonly fallback?: FallbackServer
+  private readonly onReceiptRefused?: DispatcherOptions['onReceiptRefused']
+  private readonly onCompleted?: DispatcherOptions['onCompleted']
 
   constructor (
     private readonly peer: Peer,
@@ -79,13 +100,15 @@ export class Dispatcher {
     this.maxAttempts = options.maxAttempts ?? 3
     this.maxResumes = options.maxResumes ?? 3
     this.fallback = options.fallback
+    this.onReceiptRefused = options.onReceiptRefused
+    this.onCompleted = options.onCompleted
   }
 
   async complete (
     body: CompletionRequest, options: DispatchOptions = {}, requestId = newRequestId()
   ): Promise<Completion> {
     const progress: Progress = { text: '', tokens: 0, segments: [] }
-    const exclude = new Set<string>()
+    const exclude = new Set<string>(options.exclude)
     const rlog = log.child({ requestId })
     let minContext = body.params.maxTokens + estimatePromptTokens(body)
     let attempts = 0
@@ -109,13 +132,15 @@ export class Dispatcher {
       const node = target === FALLBACK_NODE ? FALLBACK_NODE : target.node.peerId
       const before = progress.tokens
       try {
-        const outcome = target === FALLBACK_NODE
+        const outcome: Attempt = target === FALLBACK_NODE
           ? await this.runOnFallback(request, progress, options)
           : await this.runOnNode(target, request, progress, options)
         const segment = closeSegment(progress, outcome.final, node,
-          outcome.final.receipt.operator, request.requestId, before)
+          outcome.final.receipt.operator, request.requestId, before, outcome.refused)
         options.onSegment?.(segment)
-        return finish(requestId, progress, outcome.final.finishReason)
+        const completion = finish(requestId, progress, outcome.final.finishReason)
+        if (options.observe !== false) this.onCompleted?.(body, completion)
+        return completion
       } catch (err) {
         const delivered = progress.tokens - before
         if (delivered > 0) {
@@ -169,6 +194,9 @@ export class Dispatcher {
     request: InferRequest, minContext: number, exclude: ReadonlySet<string>,
     options: DispatchOptions, lastError: Error | undefined
   ): Promise<Lease | typeof FALLBACK_NODE> {
+    if (options.preferFallback === true && this.fallback?.serves(request.model) === true) {
+      return FALLBACK_NODE
+    }
     try {
       return await this.scheduler.acquire({
         model: request.model,
@@ -190,7 +218,7 @@ export class Dispatcher {
 
   private async runOnNode (
     lease: Lease, request: InferRequest, progress: Progress, options: DispatchOptions
-  ): Promise<InferOutcome> {
+  ): Promise<Attempt> {
     const { node } = lease
     const started = performance.now()
     let firstAt = 0
@@ -208,9 +236,17 @@ export class Dispatcher {
     // wait for this one's signature check, so let it open its stream first.
     lease.release()
     await new Promise((resolve) => setImmediate(resolve))
-    await verifyReceipt(outcome.final, {
-      request, node, text: outcome.text, countedTokens: outcome.countedTokens
-    })
+    try {
+      await verifyReceipt(outcome.final, {
+        request, node, text: outcome.text, countedTokens: outcome.countedTokens
+      })
+    } catch (err) {
+      if (!(err instanceof ReceiptRejectedError)) throw err
+      log.warn({ requestId: request.requestId, node: node.peerId, reason: err.reason,
+        err: err.message }, 'receipt refused; the segment is neither charged nor paid')
+      this.onReceiptRefused?.(node.peerId, err.reason)
+      return { ...outcome, refused: err.reason }
+    }
     if (outcome.final.finishReason !== 'cancelled') {
       lease.stats.recordServed({
         ttftMs: (firstAt === 0 ? ended : firstAt) - started,

@@ -228,6 +228,11 @@ t.test('refuses, and never pays, a receipt of an operator the registry lacks', a
   const { body } = await getReceipt(apiBase, devnet.apiKey, requestId)
   t.equal(body.batch, null, 'it is in no batch')
   t.equal(await read('totalEarned', [row.operator]), 0n, 'its operator earned nothing')
+  const entries = readDb<{ kind: string, amount: string }>(stateDir, `SELECT kind, amount
+    FROM ledger_entries WHERE ref = ? AND kind IN ('debit', 'refund') ORDER BY id`, requestId)
+  t.same(entries.map((e) => e.kind), ['debit', 'refund'], 'the user was debited, then refunded')
+  t.equal(entries[1]?.amount, entries[0]?.amount, 'exactly what was debited')
+  t.ok(BigInt(entries[0]!.amount) > 0n, 'for a request that cost something')
 })
 
 t.test('lowers the standing of a node whose operator is not registered', async (t) => {

@@ -24,7 +24,10 @@ const USAGE = `parallelix-node: serve a GGUF model to the ParalleliX network
   The operator key is read from PARALLELIX_OPERATOR_KEY or <data-dir>/operator.key.
 
   parallelix-node receipts claim --rpc-url URL --chain-id N --credits ADDRESS [--to ADDRESS]
-    claims the operator's settled earnings from the vault`
+    claims the operator's settled earnings from the vault
+
+  parallelix-node receipts verify --coordinator URL --rpc-url URL --chain-id N --credits ADDRESS
+    checks that every receipt in <data-dir>/receipts.jsonl was settled on chain`
 
 export async function main (argv = process.argv.slice(2)): Promise<void> {
   if (argv[0] === 'receipts') {

@@ -5,7 +5,8 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { Advertiser } from './advertiser.ts'
 import { InferenceEngine, type GpuChoice } from './engine/engine.ts'
 import { loadOrCreateOperatorKey } from './keys.ts'
-import { serveInferStream } from './serve.ts'
+import { RECEIPT_LOG_FILE, ReceiptLog } from './receipts/receipt-log.ts'
+import { serveInferStream, type ServedReceipt } from './serve.ts'
 import type { PrivateKeyAccount } from 'viem/accounts'
 
 const log = createLogger('node:daemon')
@@ -61,10 +62,17 @@ export async function startNode (config: NodeConfig): Promise<RunningNode> {
   })
   const peerId = peer.peerId.toString()
   const advertiser = new Advertiser({ peer, engine, operator, tokensPerSecond })
+  const receiptLog = await ReceiptLog.open(join(config.dataDir, RECEIPT_LOG_FILE))
+  const onServed = (served: ServedReceipt): void => {
+    receiptLog.append(served).catch((err: unknown) => {
+      log.error({ err, requestId: served.receipt.requestId, hash: served.hash },
+        'could not append the receipt to the local log')
+    })
+  }
 
   await peer.handle(INFER_PROTOCOL, async (stream, connection) => {
     const served = serveInferStream({
-      engine, operator, peerId, isDraining: () => stopping !== undefined
+      engine, operator, peerId, isDraining: () => stopping !== undefined, onServed
     }, stream, connection)
     void advertiser.publish()
     await served
@@ -91,6 +99,7 @@ export async function startNode (config: NodeConfig): Promise<RunningNode> {
       advertiser.stop()
       await peer.stop()
       await engine.close()
+      await receiptLog.close()
       log.info({ peerId }, 'node stopped')
     })()
     return stopping

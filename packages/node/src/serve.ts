@@ -15,14 +15,17 @@ const log = createLogger('node:serve')
 /** How long a requester has to send its request frame after opening the stream. */
 const REQUEST_READ_TIMEOUT_MS = 10_000
 
+/** A served request's signed receipt and how its generation ended. */
+export type ServedReceipt = Pick<FinalFrame, 'receipt' | 'hash' | 'signature' | 'finishReason'>
+
 export interface ServeContext {
   engine: InferenceEngine
   operator: LocalAccount
   peerId: string
   /** True once the node is shutting down: new requests are refused so they go elsewhere. */
   isDraining?: () => boolean
-  /** Called after every request with what it produced, for stats and the local receipt log. */
-  onServed?: (receipt: Receipt, finish: FinalFrame['finishReason']) => void
+  /** Called after every request with its signed receipt, for stats and the local receipt log. */
+  onServed?: (served: ServedReceipt) => void
 }
 
 /**
@@ -112,7 +115,7 @@ export async function serveInferStream (
       signature
     } satisfies FinalFrame)
     await stream.close()
-    ctx.onServed?.(receipt, result.finishReason)
+    ctx.onServed?.({ receipt, hash, signature, finishReason: result.finishReason })
     rlog.debug({ tokens: result.completionTokens, ms: receipt.finishedAt - startedAt }, 'served')
   } catch (err) {
     if (requesterGone) return

@@ -21,6 +21,12 @@ const PUBLIC_ROUTES = new Set([
   'GET /v1/auth/nonce', 'POST /v1/auth/siwe'
 ])
 
+/**
+ * Route prefixes anyone may call: Merkle proofs by receipt hash (hashes reveal nothing of a
+ * request) and operators' earnings (public on chain anyway), so operators need no account.
+ */
+const PUBLIC_PREFIXES = ['GET /v1/proofs/', 'GET /v1/operators/']
+
 const MISSING = "You didn't provide an API key. You need to provide your API key in an " +
   'Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).'
 
@@ -39,7 +45,11 @@ export function decorateOwner (app: FastifyInstance): void {
 export function bearerAuth (stores: { keys: ApiKeyStore, sessions: SessionStore }) {
   return async (request: FastifyRequest): Promise<void> => {
     const path = request.url.split('?', 1)[0]!
-    if (!path.startsWith('/v1/') || PUBLIC_ROUTES.has(`${request.method} ${path}`)) return
+    const route = `${request.method} ${path}`
+    if (!path.startsWith('/v1/') || PUBLIC_ROUTES.has(route) ||
+      PUBLIC_PREFIXES.some((prefix) => route.startsWith(prefix))) {
+      return
+    }
 
     const header = request.headers.authorization
     if (header === undefined || header.trim() === '') {

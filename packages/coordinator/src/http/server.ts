@@ -10,6 +10,7 @@ import { usageRoutes } from './routes/usage.ts'
 import { withdrawalRoutes } from './routes/withdrawals.ts'
 import { receiptRoutes } from './routes/receipts.ts'
 import { earningsRoutes } from './routes/earnings.ts'
+import { proofRoutes } from './routes/proofs.ts'
 import type { Settlement } from '../settlement/settlement.ts'
 import { bearerAuth, decorateOwner } from '../auth/hook.ts'
 import { Metering } from '../ledger/metering.ts'
@@ -72,6 +73,7 @@ export async function buildHttpServer (opts: HttpOptions): Promise<FastifyInstan
         ledger: accounts.ledger, settlement: opts.settlement.store
       })
       await app.register(earningsRoutes, { settlement: opts.settlement })
+      await app.register(proofRoutes, { settlement: opts.settlement.store })
     }
   }
 

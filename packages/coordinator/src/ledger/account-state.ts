@@ -1,5 +1,6 @@
 /** The kinds of ledger entry; every balance is a fold of them. */
-export type EntryKind = 'deposit' | 'reserve' | 'debit' | 'release' | 'withdrawal' | 'settlement'
+export type EntryKind =
+  | 'deposit' | 'reserve' | 'debit' | 'release' | 'withdrawal' | 'settlement' | 'refund'
 
 /** Prefix of the refs of withdrawal holds, which reserve and release like requests do. */
 export const HOLD_REF_PREFIX = 'hold:'
@@ -63,6 +64,11 @@ export function applyEntry (s: AccountState, kind: EntryKind, amount: bigint, re
       s.balance -= amount
       s.unsettled -= amount
       s.settled += amount
+      break
+    case 'refund':
+      // Takes back an unsettled debit that will never settle (its receipt was refused).
+      s.unsettled -= amount
+      s.spent -= amount
       break
   }
 }

@@ -7,7 +7,7 @@ import type { RunResult, Statement } from 'better-sqlite3'
 import type { BatchContext } from './commit-queue.ts'
 
 const ENTRY_KINDS = new Set<string>(
-  ['deposit', 'reserve', 'debit', 'release', 'withdrawal', 'settlement'])
+  ['deposit', 'reserve', 'debit', 'release', 'withdrawal', 'settlement', 'refund'])
 
 interface JournalLine { account: string, kind: EntryKind, amount: bigint, ref: string }
 

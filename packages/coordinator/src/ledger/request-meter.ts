@@ -63,7 +63,7 @@ export class RequestMeter {
       usage: c.usage,
       node: c.node,
       operator: c.operator,
-      receipts: c.receipts
+      receipts: recordedReceipts(c.segments)
     })
   }
 
@@ -79,7 +79,7 @@ export class RequestMeter {
       usage,
       node: last?.node,
       operator: last?.operator,
-      receipts: this.segments.flatMap((s) => s.receipt === undefined ? [] : [s.receipt])
+      receipts: recordedReceipts(this.segments)
     }).catch((err: unknown) => {
       log.error({ requestId: this.requestId, err }, 'could not settle a failed request')
     })
@@ -131,4 +131,16 @@ export function deliveredUsage (segments: Segment[]): Usage {
     promptTokens,
     completionTokens: segments.reduce((n, s) => n + s.completionTokens, 0)
   }
+}
+
+/**
+ * The receipts a request's record keeps, in segment order: each segment's signed final
+ * frame, with `refused` (the reason) on those the coordinator did not accept. Settlement
+ * pays each accepted one and refunds the rest of the charge.
+ */
+export function recordedReceipts (segments: Segment[]): unknown[] {
+  return segments.flatMap((s) => {
+    if (s.receipt === undefined) return []
+    return [s.refused === undefined ? s.receipt : { ...s.receipt, refused: s.refused }]
+  })
 }

@@ -1,6 +1,6 @@
 import { creditsAbi, registryAbi } from '@parallelix/contracts'
 import {
-  createWalletClient, defineChain, http, isAddressEqual, zeroAddress, type Address, type Hex,
+  BaseError, ContractFunctionRevertedError, createWalletClient, defineChain, http, isAddressEqual, zeroAddress, type Address, type Hex,
   type WalletClient
 } from 'viem'
 import type { PrivateKeyAccount } from 'viem/accounts'
@@ -48,11 +48,44 @@ export class SettlementChain {
 
   /** Whether `operator` is the one registered on chain under libp2p peer id `node`. */
   async operatorServes (node: string, operator: Address): Promise<boolean> {
-    this.registry ??= await this.read('registry', []) as Address
     const registered = await this.vault.client.readContract({
-      address: this.registry, abi: registryAbi, functionName: 'operatorOf', args: [node]
+      address: await this.registryAddress(), abi: registryAbi, functionName: 'operatorOf',
+      args: [node]
     })
     return registered !== zeroAddress && isAddressEqual(registered, operator)
+  }
+
+  /**
+   * Slashes `bps` of the operator's stake (bounded by the registry's own per-event limit)
+   * for the evidence hashed in `evidenceHash`; resolves once mined. Null when the operator
+   * has no stake, or the evidence already backed a slash.
+   */
+  async slash (operator: Address, bps: bigint, evidenceHash: Hex):
+  Promise<{ amount: bigint, txHash: Hex } | null> {
+    const address = await this.registryAddress()
+    const read = async (functionName: string, args: unknown[]): Promise<unknown> =>
+      this.vault.client.readContract({ address, abi: registryAbi, functionName, args } as never)
+    const [stake, maxBps, used] = await Promise.all([
+      read('stakeOf', [operator]) as Promise<bigint>,
+      read('maxSlashBps', []) as Promise<number | bigint>,
+      read('isEvidenceUsed', [evidenceHash]) as Promise<boolean>
+    ])
+    const limit = bps < BigInt(maxBps) ? bps : BigInt(maxBps)
+    const amount = stake * limit / 10_000n
+    if (amount === 0n || used) return null
+    const txHash = await this.wallet.writeContract({
+      address, abi: registryAbi, functionName: 'slash', chain: null, account: this.account,
+      args: [operator, amount, evidenceHash]
+    })
+    if (await this.waitFor(txHash, 60_000) === 'reverted') {
+      throw new Error(`slash of ${operator} reverted in ${txHash}`)
+    }
+    return { amount, txHash }
+  }
+
+  private async registryAddress (): Promise<Address> {
+    this.registry ??= await this.read('registry', []) as Address
+    return this.registry
   }
 
   /**
@@ -69,6 +102,28 @@ export class SettlementChain {
     })
     await this.waitFor(hash, 60_000)
     return hash
+  }
+
+  /**
+   * Runs `settle` for a batch as a call, without sending it: null when it would succeed,
+   * else the revert's message (e.g. a user's revoked authorization, an unknown operator).
+   */
+  async simulate (batch: Pick<StoredBatch, 'batchId' | 'root' | 'receiptCount' | 'plan'>):
+  Promise<string | null> {
+    try {
+      await this.vault.client.simulateContract({
+        address: this.credits, abi: creditsAbi, functionName: 'settle', account: this.account,
+        args: [batch.batchId, batch.root, BigInt(batch.receiptCount), batch.plan.debits,
+          batch.plan.credits]
+      })
+      return null
+    } catch (err) {
+      const revert = err instanceof BaseError
+        ? err.walk((e) => e instanceof ContractFunctionRevertedError)
+        : null
+      if (!(revert instanceof ContractFunctionRevertedError)) throw err
+      return revert.data?.errorName ?? revert.shortMessage
+    }
   }
 
   /** Sends `settle` for a stored batch; resolves with the hash once the node accepted it. */

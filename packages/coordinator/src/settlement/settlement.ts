@@ -5,6 +5,7 @@ import type { Db } from '../db/database.ts'
 import { SettlementChain } from './settlement-chain.ts'
 import { SettlementStore } from './store.ts'
 import { SettlementWorker, type SettlementOptions } from './worker.ts'
+import type { CollectorOptions } from './receipt-collector.ts'
 
 const log = createLogger('coordinator:settlement')
 
@@ -22,6 +23,9 @@ export interface StartSettlementOptions {
   accounts?: Accounts
   coordinatorKey?: string
   options?: SettlementOptions | false
+  /** How the metering prices tokens, to split a request's charge across its receipts. */
+  costOf: CollectorOptions['costOf']
+  spotChecks?: CollectorOptions['spotChecks']
 }
 
 /** Opens settlement's tables and starts the worker when a vault and a key are configured. */
@@ -35,7 +39,9 @@ export function startSettlement (opts: StartSettlementOptions): Settlement {
     return { store, stop: async () => {} }
   }
   const chain = new SettlementChain(vault, account)
-  const worker = new SettlementWorker(store, chain, opts.accounts.ledger, opts.options)
+  const worker = new SettlementWorker(store, chain, opts.accounts.ledger, opts.options, {
+    costOf: opts.costOf, spotChecks: opts.spotChecks
+  })
   worker.start()
   return { store, worker, chain, stop: async () => worker.stop() }
 }

@@ -1,15 +1,42 @@
 import type { SettlementPlan } from '@parallelix/contracts'
 import type { Address, Hex } from 'viem'
+import type { RunResult, Statement } from 'better-sqlite3'
 import { migrate, type Db } from '../db/database.ts'
 import type { BuiltBatch, SettlementReceipt } from './batch-builder.ts'
 import { SETTLEMENT_MIGRATIONS } from './schema.ts'
 
-export type BatchStatus = 'submitting' | 'submitted' | 'confirmed' | 'failed'
+export type BatchStatus = 'submitting' | 'submitted' | 'confirmed' | 'failed' | 'quarantined'
 
-/** A receipt taken from the ledger: accepted for settlement, or refused with a reason. */
+export type ReceiptStatus =
+  'pending' | 'held' | 'batched' | 'refused' | 'withheld' | 'quarantined'
+
+/**
+ * A receipt taken from the ledger, one per segment of a request: `requestId` is the id the
+ * node signed (<id>-rN for a resumed segment), `parentId` the client's request.
+ */
 export interface CollectedReceipt extends SettlementReceipt {
+  parentId: string
   node: string
-  refused?: string
+  status: 'pending' | 'held' | 'refused' | 'withheld'
+  reason?: string
+}
+
+/** Runs a write inside the caller's transaction (the ledger's group commit). */
+export type RunWrite = (statement: Statement, ...params: unknown[]) => RunResult
+
+/** A receipt as the proofs route and the node's verify command read it. */
+export interface StoredReceipt {
+  requestId: string
+  parentId: string
+  receiptHash: Hex
+  account: Address
+  operator: Address
+  node: string
+  cost: bigint
+  status: ReceiptStatus
+  reason: string | null
+  batchId: Hex | null
+  leafIndex: number | null
 }
 
 /** A stored batch, as the worker and the routes read it. */
@@ -32,7 +59,7 @@ export interface StoredBatch {
 
 /** A receipt's settlement state, for GET /v1/receipts. */
 export interface ReceiptSettlement {
-  status: 'pending' | 'batched' | 'refused'
+  status: ReceiptStatus
   reason: string | null
   batchId: Hex | null
   leafIndex: number | null
@@ -46,7 +73,9 @@ interface BatchRow {
 }
 
 interface ReceiptRow {
-  request_id: string, receipt_hash: string, account: string, operator: string, cost: string
+  request_id: string, parent_id: string, receipt_hash: string, account: string,
+  operator: string, node: string, cost: string, status: ReceiptStatus, reason: string | null,
+  batch_id: string | null, leaf_index: number | null
 }
 
 const CURSOR = 'ledger_requests'
@@ -61,25 +90,89 @@ export class SettlementStore {
   ledgerRowsAfterCursor (limit: number): Array<Record<string, unknown> & { id: number }> {
     const last = this.db.prepare('SELECT last_id FROM settlement_cursor WHERE name = ?')
       .pluck().get(CURSOR) as number | undefined
-    return this.db.prepare(`SELECT id, request_id, account, operator, node, cost, receipt,
-      finished_at FROM ledger_requests WHERE id > ? ORDER BY id LIMIT ?`)
+    return this.db.prepare(`SELECT id, request_id, account, model, operator, node, cost,
+      prompt_tokens, receipt, finished_at FROM ledger_requests WHERE id > ? ORDER BY id LIMIT ?`)
       .all(last ?? 0, limit) as Array<Record<string, unknown> & { id: number }>
   }
 
-  /** Stores collected receipts and moves the cursor past them, in one transaction. */
-  addReceipts (receipts: CollectedReceipt[], lastId: number, now: number): void {
+  /**
+   * Stores collected receipts and moves the cursor past them, with `run` inside the
+   * caller's transaction (the one that also writes their refunds), so a row is taken once.
+   */
+  addReceipts (receipts: CollectedReceipt[], lastId: number, now: number, run: RunWrite): void {
     const insert = this.db.prepare(`INSERT OR IGNORE INTO settlement_receipts (request_id,
-      receipt_hash, account, operator, node, cost, status, reason, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      parent_id, receipt_hash, account, operator, node, cost, status, reason, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+    for (const r of receipts) {
+      run(insert, r.requestId, r.parentId, r.receiptHash.toLowerCase(), r.account.toLowerCase(),
+        r.operator.toLowerCase(), r.node, r.cost.toString(), r.status, r.reason ?? null, now)
+    }
+    run(this.db.prepare(`INSERT INTO settlement_cursor (name, last_id) VALUES (?, ?)
+      ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id`), CURSOR, lastId)
+  }
+
+  /** Receipts in one state, oldest first. */
+  withStatus (status: ReceiptStatus, limit = 10_000): StoredReceipt[] {
+    return (this.db.prepare(`SELECT * FROM settlement_receipts WHERE status = ?
+      ORDER BY created_at, request_id LIMIT ?`).all(status, limit) as ReceiptRow[])
+      .map(toReceipt)
+  }
+
+  /** Receipts of `node` that no batch holds yet (pending or held). */
+  unbatchedOfNode (node: string): StoredReceipt[] {
+    return (this.db.prepare(`SELECT * FROM settlement_receipts WHERE node = ?
+      AND status IN ('pending', 'held')`).all(node) as ReceiptRow[]).map(toReceipt)
+  }
+
+  /** Moves a receipt between states inside the caller's transaction; false if it had moved. */
+  setStatus (
+    run: RunWrite, requestId: string, from: ReceiptStatus, to: ReceiptStatus, reason?: string
+  ): boolean {
+    return run(this.db.prepare(`UPDATE settlement_receipts SET status = ?,
+      reason = coalesce(?, reason) WHERE request_id = ? AND status = ?`),
+    to, reason ?? null, requestId, from).changes === 1
+  }
+
+  /** The receipts a batch holds, in leaf order. */
+  ofBatch (batchId: string): StoredReceipt[] {
+    return (this.db.prepare(`SELECT * FROM settlement_receipts WHERE batch_id = ?
+      ORDER BY leaf_index`).all(batchId) as ReceiptRow[]).map(toReceipt)
+  }
+
+  /**
+   * Takes a batch that can never settle out of the way: it becomes 'quarantined', the
+   * receipts in `culprits` stay bound to it as 'quarantined' with their reason, and every
+   * other receipt returns to 'pending' for the next batch. One transaction.
+   */
+  quarantine (batchId: string, culprits: ReadonlyMap<string, string>): void {
+    const keep = this.db.prepare(`UPDATE settlement_receipts SET status = 'quarantined',
+      reason = ? WHERE request_id = ? AND batch_id = ?`)
+    const free = this.db.prepare(`UPDATE settlement_receipts SET status = 'pending',
+      batch_id = NULL, leaf_index = NULL WHERE request_id = ? AND batch_id = ?`)
     this.db.transaction(() => {
-      for (const r of receipts) {
-        insert.run(r.requestId, r.receiptHash, r.account.toLowerCase(), r.operator.toLowerCase(),
-          r.node, r.cost.toString(), r.refused === undefined ? 'pending' : 'refused',
-          r.refused ?? null, now)
+      const changed = this.db.prepare(`UPDATE settlement_batches SET status = 'quarantined'
+        WHERE batch_id = ? AND status IN ('submitting', 'failed')`).run(batchId).changes
+      if (changed !== 1) throw new Error(`batch ${batchId} cannot be quarantined`)
+      for (const r of this.ofBatch(batchId)) {
+        const reason = culprits.get(r.requestId)
+        if (reason === undefined) free.run(r.requestId, batchId)
+        else keep.run(reason.slice(0, 200), r.requestId, batchId)
       }
-      this.db.prepare(`INSERT INTO settlement_cursor (name, last_id) VALUES (?, ?)
-        ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id`).run(CURSOR, lastId)
     })()
+  }
+
+  /** A receipt by its hash, whoever's it is (hashes reveal nothing of the request). */
+  byHash (receiptHash: string): StoredReceipt | undefined {
+    const row = this.db.prepare('SELECT * FROM settlement_receipts WHERE receipt_hash = ?')
+      .get(receiptHash.toLowerCase()) as ReceiptRow | undefined
+    return row === undefined ? undefined : toReceipt(row)
+  }
+
+  /** The receipts of one client request (one per segment), if it is the account's. */
+  ofRequest (account: string, parentId: string): StoredReceipt[] {
+    return (this.db.prepare(`SELECT * FROM settlement_receipts WHERE parent_id = ?
+      AND account = ? ORDER BY request_id`).all(parentId, account.toLowerCase()) as ReceiptRow[])
+      .map(toReceipt)
   }
 
   /** Receipts not yet in a batch, oldest first. */
@@ -129,8 +222,9 @@ export class SettlementStore {
 
   /** Batches not yet confirmed, oldest first. */
   unfinished (): StoredBatch[] {
-    return (this.db.prepare(`SELECT * FROM settlement_batches WHERE status <> 'confirmed'
-      ORDER BY seq`).all() as BatchRow[]).map(toBatch)
+    return (this.db.prepare(`SELECT * FROM settlement_batches
+      WHERE status NOT IN ('confirmed', 'quarantined') ORDER BY seq`).all() as BatchRow[])
+      .map(toBatch)
   }
 
   /** Confirmed batches whose debits the ledger has not recorded yet. */
@@ -185,6 +279,22 @@ export class SettlementStore {
     const costs = this.db.prepare(`SELECT cost FROM settlement_receipts
       WHERE operator = ? AND status = 'pending'`).pluck().all(operator.toLowerCase()) as string[]
     return { receipts: costs.length, gross: costs.reduce((s, c) => s + BigInt(c), 0n) }
+  }
+}
+
+function toReceipt (r: ReceiptRow): StoredReceipt {
+  return {
+    requestId: r.request_id,
+    parentId: r.parent_id,
+    receiptHash: r.receipt_hash as Hex,
+    account: r.account as Address,
+    operator: r.operator as Address,
+    node: r.node,
+    cost: BigInt(r.cost),
+    status: r.status,
+    reason: r.reason,
+    batchId: r.batch_id as Hex | null,
+    leafIndex: r.leaf_index
   }
 }
 

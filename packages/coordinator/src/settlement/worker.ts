@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createLogger } from '@parallelix/protocol'
 import type { Ledger } from '../ledger/ledger.ts'
-import { buildBatch } from './batch-builder.ts'
+import { BaseError, ContractFunctionRevertedError } from 'viem'
+import { buildBatch, type SettlementReceipt } from './batch-builder.ts'
 import { MissingAuthorizationError, SettlementRevertedError } from './errors.ts'
-import { ReceiptCollector } from './receipt-collector.ts'
+import { ReceiptCollector, type CollectorOptions } from './receipt-collector.ts'
 import type { SettlementChain } from './settlement-chain.ts'
 import type { SettlementStore, StoredBatch } from './store.ts'
 
@@ -16,6 +17,8 @@ export const DEFAULT_MAX_BATCH = 500
 export const DEFAULT_CONFIRM_TIMEOUT_MS = 60_000
 export const DEFAULT_BACKOFF_MS = 1_000
 export const MAX_BACKOFF_MS = 60_000
+/** A batch whose settle the vault refused this many times is quarantined. */
+export const DEFAULT_QUARANTINE_AFTER = 3
 
 export interface SettlementOptions {
   /** A batch is built once this many receipts wait. */
@@ -28,6 +31,11 @@ export interface SettlementOptions {
   confirmTimeoutMs?: number
   /** First retry delay of a failed batch; it doubles up to MAX_BACKOFF_MS. */
   backoffMs?: number
+  /**
+   * Attempts the vault refuses (a revert, a missing authorization; not an unreachable RPC)
+   * before the batch is quarantined and its settleable receipts go into a new one.
+   */
+  quarantineAfter?: number
   /** Refuse receipts whose operator the registry does not hold for the node (default true). */
   verifyOperators?: boolean
   /** Called once per refused receipt, e.g. to lower the node's standing. */
@@ -52,17 +60,23 @@ export class SettlementWorker {
     readonly store: SettlementStore,
     readonly chain: SettlementChain,
     private readonly ledger: Ledger,
-    options: SettlementOptions = {}
+    options: SettlementOptions = {},
+    collector: Pick<CollectorOptions, 'costOf' | 'spotChecks'>
   ) {
-    this.collector = new ReceiptCollector(store, chain, options.verifyOperators ?? true,
-      options.onRefused)
+    this.collector = new ReceiptCollector(store, chain, {
+      ...collector,
+      ledger,
+      verifyOperators: options.verifyOperators,
+      onRefused: options.onRefused
+    })
     this.opts = {
       everyReceipts: options.everyReceipts ?? DEFAULT_SETTLE_EVERY_RECEIPTS,
       intervalMs: options.intervalMs ?? DEFAULT_SETTLE_INTERVAL_MS,
       pollMs: options.pollMs ?? DEFAULT_SETTLE_POLL_MS,
       maxBatch: options.maxBatch ?? DEFAULT_MAX_BATCH,
       confirmTimeoutMs: options.confirmTimeoutMs ?? DEFAULT_CONFIRM_TIMEOUT_MS,
-      backoffMs: options.backoffMs ?? DEFAULT_BACKOFF_MS
+      backoffMs: options.backoffMs ?? DEFAULT_BACKOFF_MS,
+      quarantineAfter: options.quarantineAfter ?? DEFAULT_QUARANTINE_AFTER
     }
   }
 
@@ -147,7 +161,52 @@ export class SettlementWorker {
         err instanceof SettlementRevertedError)
       log.warn({ batchId, attempts, retryInMs: delay, err: (err as Error).message },
         'settlement batch failed; will retry')
+      if (isRefusal(err) && attempts >= this.opts.quarantineAfter) {
+        await this.quarantine(this.store.batch(batchId)!, (err as Error).message)
+      }
     }
+  }
+
+  /**
+   * Quarantines a batch the vault keeps refusing, unless a transaction of it may still be
+   * mined. Each user's and each operator's receipts are tried alone (as a call) to find
+   * whose debits or credits the vault refuses; those stay quarantined with the reason, the
+   * rest go back to pending, so one bad account no longer blocks everyone's settlement.
+   */
+  private async quarantine (batch: StoredBatch, error: string): Promise<void> {
+    if (batch.txHash !== null && await this.chain.knows(batch.txHash)) return
+    if (await this.onChain(batch)) return
+    const receipts = this.store.ofBatch(batch.batchId)
+    const shareBps = await this.chain.shareBps()
+    const culprits = new Map<string, string>()
+    const tryAlone = async (group: SettlementReceipt[], reason: () => Promise<string | null>) => {
+      const why = await reason()
+      if (why !== null) for (const r of group) culprits.set(r.requestId, why)
+    }
+    for (const group of groupBy(receipts, (r) => r.account)) {
+      await tryAlone(group, async () => {
+        const auth = this.ledger.authorization(group[0]!.account)
+        if (auth === undefined) return 'missing_authorization'
+        await this.chain.ensureAuthorized(auth).catch(() => null)
+        return this.simulateAlone(group, shareBps)
+      })
+    }
+    const rest = receipts.filter((r) => !culprits.has(r.requestId))
+    for (const group of groupBy(rest, (r) => r.operator)) {
+      await tryAlone(group, async () => this.simulateAlone(group, shareBps))
+    }
+    // Nobody alone explains it: the batch as a whole is what the vault refuses.
+    if (culprits.size === 0) for (const r of receipts) culprits.set(r.requestId, error)
+    this.store.quarantine(batch.batchId, culprits)
+    log.error({ batchId: batch.batchId, quarantined: culprits.size,
+      requeued: receipts.length - culprits.size, reasons: [...new Set(culprits.values())] },
+    'settlement batch quarantined: the vault refuses it')
+  }
+
+  /** Whether the vault would settle these receipts as a batch of their own (null) or why not. */
+  private async simulateAlone (receipts: SettlementReceipt[], shareBps: bigint) {
+    const built = buildBatch(this.chain.vault.domain, receipts, shareBps)
+    return this.chain.simulate({ ...built, receiptCount: receipts.length })
   }
 
   /** Confirms the batch if the vault holds its root; the root is the proof it settled. */
@@ -180,4 +239,24 @@ export class SettlementWorker {
       this.store.markRecorded(batch.batchId)
     }
   }
+}
+
+/** An error that says the vault refuses the batch, as opposed to the chain being unreachable. */
+function isRefusal (err: unknown): boolean {
+  if (err instanceof SettlementRevertedError || err instanceof MissingAuthorizationError) {
+    return true
+  }
+  return err instanceof BaseError &&
+    err.walk((e) => e instanceof ContractFunctionRevertedError) !== null
+}
+
+function groupBy<T> (items: T[], key: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>()
+  for (const item of items) {
+    const k = key(item).toLowerCase()
+    const group = groups.get(k)
+    if (group === undefined) groups.set(k, [item])
+    else group.push(item)
+  }
+  return [...groups.values()]
 }

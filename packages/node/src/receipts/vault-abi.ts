@@ -22,3 +22,14 @@ export const earningsAbi = [
     outputs: [{ name: 'amount', type: 'uint256' }]
   }
 ] as const
+
+/** The vault function that holds each settled batch's Merkle root (zero when unknown). */
+export const batchRootAbi = [
+  {
+    type: 'function',
+    name: 'batchRoot',
+    stateMutability: 'view',
+    inputs: [{ name: 'batchId', type: 'bytes32' }],
+    outputs: [{ name: '', type: 'bytes32' }]
+  }
+] as const

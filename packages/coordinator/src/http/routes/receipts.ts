@@ -1,5 +1,5 @@
 import { ApiError } from '../errors.ts'
-import { proofFromDump } from '../../settlement/batch-builder.ts'
+import { settlementView } from './proofs.ts'
 import type { FastifyInstance } from 'fastify'
 import type { Ledger } from '../../ledger/ledger.ts'
 import type { SettlementStore } from '../../settlement/store.ts'
@@ -36,20 +36,20 @@ export async function receiptRoutes (app: FastifyInstance, opts: ReceiptRouteOpt
       throw notFound(requestId)
     }
 
-    const settled = opts.settlement.receipt(owner, requestId)
-    const batch = settled?.batchId == null ? undefined : opts.settlement.batch(settled.batchId)
+    // One settlement receipt per signed segment; the top level describes the last one.
+    const segments = opts.settlement.ofRequest(owner, requestId)
+      .map((r) => settlementView(opts.settlement, r))
+    const last = segments.find((s) => s.receipt_hash === final.hash.toLowerCase())
     return {
       receipt: final.receipt,
       poe: { hash: final.hash, signature: final.signature },
-      batch: batch === undefined
+      batch: last?.batch == null
         ? null
-        : { id: batch.batchId, root: batch.root, tx_hash: batch.txHash, status: batch.status },
-      proof: batch === undefined || settled?.leafIndex == null
-        ? null
-        : proofFromDump(batch.tree, settled.leafIndex),
-      settlement: settled === undefined
-        ? null
-        : { status: settled.status, reason: settled.reason }
+        : { id: last.batch.id, root: last.batch.root, tx_hash: last.batch.tx_hash,
+            status: last.batch.status },
+      proof: last?.proof ?? null,
+      settlement: last === undefined ? null : { status: last.status, reason: last.reason },
+      segments
     }
   })
 }
