@@ -25,7 +25,7 @@ const COORDINATOR_ARGS = [
   '--no-fallback', '--spot-check-rate', '0', '--settle-every-receipts', String(EVERY),
   '--settle-interval-ms', String(INTERVAL_MS)
 ]
-/** Three refused attempts with backoff 2 s and 4 s between them, plus the passes around. */
+/** Three refused attempts with backoff 1 s and 2 s between them, plus the passes around. */
 const QUARANTINE_TIMEOUT_MS = 90_000
 const CONFIRM_TIMEOUT_MS = 90_000
 /** anvil account of user B: past the coordinator, the demo user and the one operator. */
@@ -154,9 +154,9 @@ function charged (ids: string[]): bigint {
 }
 
 /** Waits until the demo user's receipts of `ids` all show a confirmed batch. */
-async function confirmed (ids: string[]): Promise<Route[]> {
+async function confirmed (ids: string[], apiKey = devnet.apiKey): Promise<Route[]> {
   return until('confirmed receipts', async () => {
-    const all = await Promise.all(ids.map(async (id) => route(devnet.apiKey, id)))
+    const all = await Promise.all(ids.map(async (id) => route(apiKey, id)))
     return all.every((r) => r.batch?.status === 'confirmed') ? all : undefined
   }, CONFIRM_TIMEOUT_MS)
 }
@@ -280,4 +280,25 @@ t.test('keeps settling later batches after the quarantine', async (t) => {
   t.same(settledOf(devnet.account).map((r) => BigInt(r.amount)),
     [charged(servedA), charged(more)], 'the ledger recorded A\'s two settlements once each')
   t.same(settledOf(userB.account), [], 'and no settlement of B')
+})
+
+t.test('settles the quarantined receipts once their user authorizes again', async (t) => {
+  // B signs in again: a fresh spending authorization, with nothing more deposited.
+  const { anvil, contracts } = devnet.chain
+  await provisionDemoAccount({
+    apiBase: devnet.apiBase, rpcUrl: anvil.rpcUrl, chainId: anvil.chainId,
+    contracts: { prlx: contracts.token, credits: contracts.credits },
+    userKey: userB.key, coordinatorAddress: coordinator, depositAmount: 0n, cap: B_DEPOSIT,
+    keyName: 'user-b-2'
+  })
+  const receipts = await confirmed(servedB, userB.apiKey)
+  const batchId = receipts[0]!.batch!.id
+  t.ok(receipts.every((r) => r.batch!.id === batchId), 'B\'s two receipts settle in one batch')
+  await verifiesOnChain(t, receipts)
+  t.same(batches().map((b) => b.status),
+    ['quarantined', 'confirmed', 'confirmed', 'confirmed'], 'in a fourth batch')
+  const chargedB = charged(servedB)
+  t.ok(chargedB > 0n, 'B\'s requests cost something')
+  t.equal(B_DEPOSIT - (await read('balanceOf', [userB.account]) as bigint), chargedB,
+    'B\'s vault balance fell by exactly what the ledger charged B')
 })

@@ -161,6 +161,13 @@ export class SettlementStore {
     })()
   }
 
+  /** Returns an account's quarantined receipts to pending; the number moved. */
+  requeue (account: string): number {
+    return this.db.prepare(`UPDATE settlement_receipts SET status = 'pending', reason = NULL,
+      batch_id = NULL, leaf_index = NULL WHERE account = ? AND status = 'quarantined'`)
+      .run(account.toLowerCase()).changes
+  }
+
   /** A receipt by its hash, whoever's it is (hashes reveal nothing of the request). */
   byHash (receiptHash: string): StoredReceipt | undefined {
     const row = this.db.prepare('SELECT * FROM settlement_receipts WHERE receipt_hash = ?')
@@ -239,8 +246,8 @@ export class SettlementStore {
   }
 
   markSubmitted (batchId: string, txHash: Hex): void {
-    this.db.prepare(`UPDATE settlement_batches SET status = 'submitted', tx_hash = ?,
-      attempts = attempts + 1 WHERE batch_id = ?`).run(txHash, batchId)
+    this.db.prepare(`UPDATE settlement_batches SET status = 'submitted', tx_hash = ?
+      WHERE batch_id = ?`).run(txHash, batchId)
   }
 
   markConfirmed (batchId: string, now: number): void {

@@ -116,6 +116,7 @@ export class SettlementWorker {
 
   private async passOnce (force: boolean): Promise<void> {
     await this.collector.collect()
+    this.requeueReauthorized()
     await this.recordConfirmed()
     if (this.store.unfinished().length === 0 || force) await this.maybeBuild(force)
     for (const batch of this.store.unfinished()) {
@@ -155,15 +156,37 @@ export class SettlementWorker {
       if (await this.onChain(batch)) return
       if (status === 'reverted') throw new SettlementRevertedError(batchId, hash)
     } catch (err) {
+      // `attempts` counts failures: the first retry waits backoffMs, then it doubles.
       const attempts = batch.attempts + 1
-      const delay = Math.min(MAX_BACKOFF_MS, this.opts.backoffMs * 2 ** Math.min(attempts, 16))
+      const delay = Math.min(MAX_BACKOFF_MS,
+        this.opts.backoffMs * 2 ** Math.min(attempts - 1, 16))
       this.store.markFailed(batchId, (err as Error).message, Date.now() + delay,
         err instanceof SettlementRevertedError)
-      log.warn({ batchId, attempts, retryInMs: delay, err: (err as Error).message },
-        'settlement batch failed; will retry')
       if (isRefusal(err) && attempts >= this.opts.quarantineAfter) {
         await this.quarantine(this.store.batch(batchId)!, (err as Error).message)
+        return
       }
+      log.warn({ batchId, attempts, retryInMs: delay, err: (err as Error).message },
+        'settlement batch failed; will retry')
+    }
+  }
+
+  /**
+   * Gives quarantined receipts another chance once their user signed a spending
+   * authorization newer than their batch: the usual cause of a refused debit is a revoked or
+   * expired one. A receipt that fails again is quarantined again, in a newer batch.
+   */
+  private requeueReauthorized (): void {
+    const seen = new Set<string>()
+    for (const r of this.store.withStatus('quarantined')) {
+      if (seen.has(r.account)) continue
+      seen.add(r.account)
+      const auth = this.ledger.authorization(r.account)
+      const batch = r.batchId === null ? undefined : this.store.batch(r.batchId)
+      if (auth === undefined || batch === undefined || auth.storedAt <= batch.createdAt) continue
+      const moved = this.store.requeue(r.account)
+      log.info({ account: r.account, receipts: moved },
+        'quarantined receipts requeued under a new spending authorization')
     }
   }
 
@@ -198,7 +221,7 @@ export class SettlementWorker {
     // Nobody alone explains it: the batch as a whole is what the vault refuses.
     if (culprits.size === 0) for (const r of receipts) culprits.set(r.requestId, error)
     this.store.quarantine(batch.batchId, culprits)
-    log.error({ batchId: batch.batchId, quarantined: culprits.size,
+    log.error({ batchId: batch.batchId, attempts: batch.attempts, quarantined: culprits.size,
       requeued: receipts.length - culprits.size, reasons: [...new Set(culprits.values())] },
     'settlement batch quarantined: the vault refuses it')
   }

@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os'
 import { stat } from 'node:fs/promises'
 import {
   getLlama, LlamaChat, LlamaCompletion, resolveChatWrapper,
-  type ChatHistoryItem, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel
+  type ChatHistoryItem, type Llama, type LlamaContext, type LlamaContextSequence, type LlamaModel,
+  type Token
 } from 'node-llama-cpp'
 import {
   createLogger, type AdvertModel, type ChatMessage, type Hardware, type SamplingParams
@@ -15,6 +16,8 @@ const log = createLogger('node:engine')
 
 /** Longest wait for node-llama-cpp to hand back a sequence another request just released. */
 const SEQUENCE_RELEASE_WAIT_MS = 500
+/** Prompt tokens given as context when decoding the first chunk after a prefill. */
+const SEAM_CONTEXT_TOKENS = 8
 
 export type GpuChoice = 'auto' | false | 'cuda' | 'vulkan' | 'metal'
 
@@ -159,6 +162,15 @@ export class InferenceEngine {
     let text = ''
     let completionTokens = 0
     let tokensInChunk = 0
+    // A resumed request continues text it was prefilled with. node-llama-cpp decodes the
+    // first generated tokens on their own, which drops a word-initial space; decode that
+    // first chunk again with the prompt's last tokens as context.
+    const plain = !hasChatTemplate(this.llamaModel)
+    const prompt = plain ? renderPlainPrompt(input.messages, input.prefill) : ''
+    let seamContext = plain && input.prefill !== undefined && input.prefill !== ''
+      ? this.llamaModel.tokenize(prompt).slice(-SEAM_CONTEXT_TOKENS)
+      : undefined
+    let firstTokens: Token[] = []
     const common = {
       maxTokens: params.maxTokens,
       temperature: params.temperature,
@@ -167,8 +179,20 @@ export class InferenceEngine {
       customStopTriggers: params.stop.length > 0 ? params.stop : undefined,
       signal: options.signal,
       stopOnAbortSignal: true,
-      onToken: (tokens: readonly unknown[]) => { tokensInChunk += tokens.length },
-      onTextChunk: (chunk: string) => {
+      onToken: (tokens: readonly Token[]) => {
+        tokensInChunk += tokens.length
+        if (seamContext !== undefined) firstTokens.push(...tokens)
+      },
+      onTextChunk: (raw: string) => {
+        let chunk = raw
+        if (seamContext !== undefined) {
+          // Only when the chunk is exactly these tokens' text, or the seam would shift.
+          if (this.llamaModel.detokenize(firstTokens) === raw) {
+            chunk = this.llamaModel.detokenize(firstTokens, false, seamContext)
+          }
+          seamContext = undefined
+          firstTokens = []
+        }
         completionTokens += tokensInChunk
         text += chunk
         options.onText?.(chunk, tokensInChunk)
@@ -177,7 +201,7 @@ export class InferenceEngine {
     }
 
     let stopReason: string
-    if (hasChatTemplate(this.llamaModel)) {
+    if (!plain) {
       const chat = new LlamaChat({ contextSequence: sequence, autoDisposeSequence: false })
       try {
         const res = await chat.generateResponse(toHistory(input), common)
@@ -188,7 +212,6 @@ export class InferenceEngine {
     } else {
       const completion = new LlamaCompletion({ contextSequence: sequence })
       try {
-        const prompt = renderPlainPrompt(input.messages, input.prefill)
         const res = await completion.generateCompletionWithMeta(prompt, common)
         stopReason = res.metadata.stopReason
       } finally {
