@@ -160,4 +160,12 @@ t.test('catches a node serving another GGUF under the same model id', async (t) 
     args: [operator]
   })
   t.equal(unpaid, 0n, 'the caught operator earned nothing')
+  const res = await fetch(`${devnet.apiBase}/operators/${operator}/earnings`)
+  const earnings = await res.json() as { unpaid_receipts: Record<string, number>,
+    settled: string, pending: string }
+  t.equal(res.status, 200, 'an operator reads its earnings without an account')
+  t.same({ unpaid: earnings.unpaid_receipts, settled: earnings.settled,
+    pending: earnings.pending },
+  { unpaid: { refused: 0, withheld: 1, quarantined: 0 }, settled: '0', pending: '0' },
+  'and sees its one receipt withheld, nothing settled or pending')
 })

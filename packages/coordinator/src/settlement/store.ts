@@ -57,14 +57,6 @@ export interface StoredBatch {
   confirmedAt: number | null
 }
 
-/** A receipt's settlement state, for GET /v1/receipts. */
-export interface ReceiptSettlement {
-  status: ReceiptStatus
-  reason: string | null
-  batchId: Hex | null
-  leafIndex: number | null
-}
-
 interface BatchRow {
   batch_id: string, seq: number, root: string, receipt_count: number, plan: string,
   tree: string, status: BatchStatus, tx_hash: string | null, attempts: number,
@@ -268,23 +260,22 @@ export class SettlementStore {
       .run(batchId)
   }
 
-  /** A receipt's settlement state, if the request is the account's and was collected. */
-  receipt (account: string, requestId: string): ReceiptSettlement | undefined {
-    const row = this.db.prepare(`SELECT status, reason, batch_id, leaf_index
-      FROM settlement_receipts WHERE request_id = ? AND account = ?`)
-      .get(requestId, account.toLowerCase()) as {
-      status: ReceiptSettlement['status'], reason: string | null, batch_id: string | null,
-      leaf_index: number | null
-    } | undefined
-    if (row === undefined) return undefined
-    return { status: row.status, reason: row.reason, batchId: row.batch_id as Hex | null,
-      leafIndex: row.leaf_index }
+  /** How many of an operator's receipts will not be paid, by why: refused, withheld... */
+  unpaidCounts (operator: string): Record<'refused' | 'withheld' | 'quarantined', number> {
+    const rows = this.db.prepare(`SELECT status, count(*) AS n FROM settlement_receipts
+      WHERE operator = ? AND status IN ('refused', 'withheld', 'quarantined')
+      GROUP BY status`).all(operator.toLowerCase()) as Array<{ status: string, n: number }>
+    const count = (status: string) => rows.find((r) => r.status === status)?.n ?? 0
+    return {
+      refused: count('refused'), withheld: count('withheld'), quarantined: count('quarantined')
+    }
   }
 
   /** Gross cost of an operator's receipts that are in no batch yet. */
   unbatchedGross (operator: string): { receipts: number, gross: bigint } {
     const costs = this.db.prepare(`SELECT cost FROM settlement_receipts
-      WHERE operator = ? AND status = 'pending'`).pluck().all(operator.toLowerCase()) as string[]
+      WHERE operator = ? AND status IN ('pending', 'held')`).pluck()
+      .all(operator.toLowerCase()) as string[]
     return { receipts: costs.length, gross: costs.reduce((s, c) => s + BigInt(c), 0n) }
   }
 }

@@ -24,8 +24,10 @@ export async function earningsRoutes (app: FastifyInstance, opts: { settlement: 
       const credit = b.plan.credits.find((c) => c.operator.toLowerCase() === operator)
       return credit === undefined ? [] : [{ batch: b, amount: credit.amount }]
     })
+    // A quarantined batch never settles: its credits are neither settled nor pending.
     const sum = (confirmed: boolean) => batches
-      .filter(({ batch }) => (batch.status === 'confirmed') === confirmed)
+      .filter(({ batch }) => batch.status !== 'quarantined' &&
+        (batch.status === 'confirmed') === confirmed)
       .reduce((s, { amount }) => s + amount, 0n)
     const unbatched = store.unbatchedGross(operator)
     const shareBps = chain === undefined ? undefined : await chain.shareBps()
@@ -38,6 +40,7 @@ export async function earningsRoutes (app: FastifyInstance, opts: { settlement: 
       pending: decimal(sum(false) +
         (shareBps === undefined ? 0n : unbatched.gross * shareBps / BPS)),
       unbatched_receipts: unbatched.receipts,
+      unpaid_receipts: store.unpaidCounts(operator),
       claimable: onchain === undefined ? null : decimal(onchain.claimable),
       total_earned: onchain === undefined ? null : decimal(onchain.totalEarned),
       batches: batches.map(({ batch, amount }) => ({
