@@ -171,7 +171,7 @@ export async function startCoordinator (config: CoordinatorConfig): Promise<Runn
     spotChecker.start()
   }
   const http = await buildHttpServer({
-    registry, dispatcher, peerId, defaultMaxTokens, batches, accounts,
+    registry, dispatcher, fallback, peerId, defaultMaxTokens, batches, accounts,
     metering,
     console: config.console,
     settlement

@@ -54,6 +54,11 @@ t.test('with every node stopped, the coordinator serves a request itself', async
 
   await node.stop({ graceMs: 0 })
   await emptyPool(coordinator)
+  const models = await (await fetch(`${coordinator.apiBase}/models`)).json() as {
+    data: Array<{ id: string, parallelix: { nodes: number, fallback: boolean } }>
+  }
+  t.same(models.data.map((m) => [m.id, m.parallelix.nodes, m.parallelix.fallback]),
+    [[MODEL_ID, 0, true]], 'with no node, /v1/models still lists what the fallback serves')
   const res = await postChat(coordinator.apiBase, body)
   t.equal(res.status, 200)
   t.equal(res.body.parallelix?.node, 'fallback')

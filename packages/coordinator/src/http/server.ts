@@ -11,6 +11,7 @@ import { withdrawalRoutes } from './routes/withdrawals.ts'
 import { receiptRoutes } from './routes/receipts.ts'
 import { earningsRoutes } from './routes/earnings.ts'
 import { proofRoutes } from './routes/proofs.ts'
+import type { FallbackServer } from '../fallback/fallback-server.ts'
 import type { Settlement } from '../settlement/settlement.ts'
 import { bearerAuth, decorateOwner } from '../auth/hook.ts'
 import { Metering } from '../ledger/metering.ts'
@@ -23,6 +24,8 @@ import type { NodeRegistry } from '../mesh/registry.ts'
 export interface HttpOptions {
   registry: NodeRegistry
   dispatcher: Dispatcher
+  /** The coordinator's own hardware, listed in /v1/models with the models it serves. */
+  fallback?: FallbackServer
   defaultMaxTokens: number
   peerId: string
   /** Serves the batch API when given. */
@@ -80,7 +83,9 @@ export async function buildHttpServer (opts: HttpOptions): Promise<FastifyInstan
   app.get('/health', async () => ({
     status: 'ok', peer_id: opts.peerId, nodes: opts.registry.list().length
   }))
-  await app.register(poolRoutes, { registry: opts.registry })
+  await app.register(poolRoutes, {
+    registry: opts.registry, fallbackModels: () => opts.fallback?.models ?? []
+  })
   await app.register(chatCompletionsRoute, {
     dispatcher: opts.dispatcher,
     defaultMaxTokens: opts.defaultMaxTokens,

@@ -15,10 +15,20 @@ function freeSlots (node: PoolNode): number {
   return Math.max(0, Math.min(node.advert.slots.free, node.advert.slots.total - node.inflight))
 }
 
-/** GET /v1/models (OpenAI list format) and GET /v1/nodes: what the live pool serves. */
-export async function poolRoutes (app: FastifyInstance, opts: { registry: NodeRegistry }) {
+export interface PoolRouteOptions {
+  registry: NodeRegistry
+  /** Models the coordinator's own fallback serves when no node can. */
+  fallbackModels?: () => string[]
+}
+
+/**
+ * GET /v1/models (OpenAI list format): what the live pool serves, and what the fallback
+ * serves besides; GET /v1/nodes: the pool itself.
+ */
+export async function poolRoutes (app: FastifyInstance, opts: PoolRouteOptions) {
   app.get('/v1/models', async () => {
     const models = new Map<string, ModelSummary>()
+    const fallback = new Set(opts.fallbackModels?.() ?? [])
     for (const node of opts.registry.list()) {
       for (const m of node.advert.models) {
         const s = models.get(m.id) ?? {
@@ -34,6 +44,14 @@ export async function poolRoutes (app: FastifyInstance, opts: { registry: NodeRe
         models.set(m.id, s)
       }
     }
+    for (const id of fallback) {
+      if (!models.has(id)) {
+        models.set(id, {
+          id, nodes: 0, slotsTotal: 0, slotsFree: 0, contextSize: 0, modelHashes: new Set(),
+          created: Math.floor(Date.now() / 1000)
+        })
+      }
+    }
     return {
       object: 'list',
       data: [...models.values()].sort((a, b) => a.id.localeCompare(b.id)).map((s) => ({
@@ -46,7 +64,8 @@ export async function poolRoutes (app: FastifyInstance, opts: { registry: NodeRe
           slots_total: s.slotsTotal,
           slots_free: s.slotsFree,
           context_size: s.contextSize,
-          model_hashes: [...s.modelHashes]
+          model_hashes: [...s.modelHashes],
+          fallback: fallback.has(s.id)
         }
       }))
     }
