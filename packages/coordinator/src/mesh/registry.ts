@@ -16,7 +16,6 @@ export interface PoolNode {
   inflight: number
 }
 
-interface ScoreParams { IPColocationFactorWeight: number }
 
 export interface RegistryOptions {
   ttlMs?: number
@@ -47,12 +46,6 @@ export class NodeRegistry {
   }
 
   start (): void {
-    // Gossipsub's default scoring graylists a host with more than ~14 peers behind one IP
-    // address, so their adverts would be dropped unseen: a NAT'd GPU farm, or a devnet.
-    // Adverts carry operator signatures bound to their sender, so the penalty buys nothing.
-    // The implementation exposes its score parameters; the GossipSub interface does not.
-    const scoring = this.peer.services.pubsub as unknown as { score?: { params: ScoreParams } }
-    if (scoring.score !== undefined) scoring.score.params.IPColocationFactorWeight = 0
     this.peer.services.pubsub.subscribe(ADVERT_TOPIC)
     this.peer.services.pubsub.addEventListener('message', this.onMessage)
     this.peer.addEventListener('peer:disconnect', this.onDisconnect)

@@ -10,6 +10,9 @@ import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { PrivateKey } from '@libp2p/interface'
 
+/** Inbound connections one host may open per second before libp2p resets them. */
+const INBOUND_CONNECTIONS_PER_HOST_PER_SECOND = 100
+
 export type PeerServices = {
   identify: Identify
   ping: Ping
@@ -41,6 +44,11 @@ export async function createPeer (options: CreatePeerOptions): Promise<Peer> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery: bootstrapList.length > 0 ? [bootstrap({ list: bootstrapList })] : [],
+    connectionManager: {
+      // libp2p resets inbound connections from one host past 5 a second; a coordinator that
+      // restarts sees every node of a NAT'd farm (or a devnet) reconnect at once.
+      inboundConnectionThreshold: INBOUND_CONNECTIONS_PER_HOST_PER_SECOND
+    },
     services: {
       identify: identify(),
       ping: ping(),
@@ -48,7 +56,11 @@ export async function createPeer (options: CreatePeerOptions): Promise<Peer> {
         allowPublishToZeroTopicPeers: true,
         emitSelf: false,
         // Adverts are signed by the operator key on top of the libp2p message signature.
-        globalSignaturePolicy: 'StrictSign'
+        globalSignaturePolicy: 'StrictSign',
+        // The default score graylists a host with more than ~14 peers behind one IP address
+        // (a NAT'd GPU farm, a devnet), dropping their adverts unseen. Adverts carry operator
+        // signatures bound to their sender, so that penalty buys nothing here.
+        scoreParams: { IPColocationFactorWeight: 0 }
       }),
       dht: kadDHT({
         protocol: '/parallelix/kad/1.0.0',
