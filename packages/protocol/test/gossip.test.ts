@@ -25,13 +25,12 @@ t.test('delivers the messages of many peers behind one IP address', async (t) =>
     if (e.detail.topic === TOPIC) seen.add(new TextDecoder().decode(e.detail.data))
   })
   const addrs = hub.getMultiaddrs().map(String)
-  const publishers = await Promise.all(Array.from({ length: PUBLISHERS }, async () => {
-    const p = await peer(addrs)
-    p.services.pubsub.subscribe(TOPIC)
-    return p
-  }))
+  // Like operator nodes with their adverts: they publish to the topic without joining it.
+  const publishers = await Promise.all(Array.from({ length: PUBLISHERS }, async () =>
+    peer(addrs)))
 
-  const deadline = Date.now() + 20_000
+  const started = Date.now()
+  const deadline = started + 30_000
   while (seen.size < PUBLISHERS && Date.now() < deadline) {
     // Publish again until the hub has each one's message: meshes form over a heartbeat.
     await Promise.all(publishers.map(async (p, i) => {
@@ -40,4 +39,5 @@ t.test('delivers the messages of many peers behind one IP address', async (t) =>
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
   t.equal(seen.size, PUBLISHERS, `the hub heard all ${PUBLISHERS} peers on 127.0.0.1`)
+  t.comment(`all heard after ${Date.now() - started} ms`)
 })
