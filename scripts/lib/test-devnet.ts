@@ -24,3 +24,16 @@ export async function startTestDevnet (name: string): Promise<Devnet> {
     }
   }
 }
+
+/** Polls `check` every 200 ms until it returns a value, or throws after `timeoutMs`. */
+export async function until<T> (
+  what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 60_000
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const value = await check()
+    if (value !== undefined) return value
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}

@@ -39,6 +39,9 @@ t.before(async () => {
     // Liveness pings are another area's and, under 200 concurrent requests on a loaded
     // machine, have evicted the only node; this file is about what requests are charged.
     liveness: false,
+    // Settlement refunds charges whose receipts will not settle (this file's node is not a
+    // registered operator); what is charged, before any of that, is what this file checks.
+    settlement: false,
     queueTimeoutMs: 120_000,
     maxQueue: 1_000
   })

@@ -20,6 +20,8 @@ interface Served {
   content: string | undefined
   requestId: string
   node: DishonestNode
+  /** The standing the coordinator gave the node once it refused the receipt. */
+  standing: number
 }
 
 interface Refusal {
@@ -73,6 +75,8 @@ async function serveWith (fault: Fault, index: number): Promise<Served> {
     await until(`${fault} node in the pool`,
       async () => (await pool()).includes(node.peerId) ? true : undefined, 30_000)
     const before = newestRequest(0)?.id ?? 0
+    const lowered = devnet.coordinator.process.waitForLog<{ standing: number }>(
+      (l) => l.msg === 'node standing changed' && l.peerId === node.peerId, 30_000)
     const res = await fetch(`${devnet.apiBase}/chat/completions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${devnet.apiKey}` },
@@ -90,7 +94,8 @@ async function serveWith (fault: Fault, index: number): Promise<Served> {
       status: res.status,
       content: body.choices?.[0]?.message.content,
       requestId: body.parallelix?.request_id ?? recorded.request_id,
-      node
+      node,
+      standing: (await lowered).standing
     }
   } finally {
     await node.stop()
@@ -157,6 +162,7 @@ for (const [index, { fault, reason, title }] of cases.entries()) {
     }
 
     t.equal(served.status, 200, 'the client still gets its answer: only payment is refused')
+    t.equal(served.standing, 0.5, 'and the node\'s standing with the scheduler is halved')
     t.ok(served.content !== undefined && served.content.length > 0, 'with the text relayed')
 
     const refusal = await refusalOf(requestId)

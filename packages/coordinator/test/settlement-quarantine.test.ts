@@ -11,7 +11,7 @@ import { TEST_MODEL_PATH } from '../../../scripts/lib/test-devnet.ts'
 import { provisionDemoAccount } from '../../../scripts/lib/demo-account.ts'
 import { processProof } from './helpers/merkle.ts'
 import {
-  getReceipt, leafOf, readDb, settlementLogs, until, type ReceiptBody
+  getReceipt, leafOf, readDb, serveOne, settlementLogs, until, type ReceiptBody
 } from './helpers/settlement-devnet.ts'
 
 /**
@@ -114,19 +114,7 @@ async function read (fn: string, args: unknown[]): Promise<unknown> {
 
 /** Sends one small completion with `apiKey`; returns its request id. */
 async function complete (apiKey: string, i: number): Promise<string> {
-  const res = await fetch(`${devnet.apiBase}/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
-    body: JSON.stringify({
-      model: devnet.model.id, max_tokens: 6 + i, temperature: 0,
-      messages: [{ role: 'user', content: `Once upon a time ${i}` }]
-    })
-  })
-  const body = await res.json() as { parallelix?: { request_id: string } }
-  if (res.status !== 200 || body.parallelix === undefined) {
-    throw new Error(`completion failed: ${res.status} ${JSON.stringify(body)}`)
-  }
-  return body.parallelix.request_id
+  return serveOne(devnet, devnet.apiBase, i, apiKey)
 }
 
 async function route (apiKey: string, requestId: string): Promise<Route> {

@@ -119,6 +119,18 @@ t.test('settles served receipts in a confirmed batch whose proofs verify on chai
   const settled = readDb<{ amount: string }>(stateDir, `SELECT amount FROM ledger_entries
     WHERE kind = 'settlement' AND account = ?`, devnet.account.toLowerCase())
   t.same(settled.map((r) => BigInt(r.amount)), [charged], 'the ledger recorded the settlement once')
+
+  const usage = await (await fetch(`${apiBase}/usage`, {
+    headers: { authorization: `Bearer ${devnet.apiKey}` }
+  })).json() as { receipts: Array<{ request_id: string, receipt_hash: string, status: string,
+    batch_id: string, cost: string, url: string }> }
+  t.same(usage.receipts.map((r) => r.request_id).sort(), [...served].sort(),
+    '/v1/usage lists the receipts of the requests')
+  t.same(usage.receipts.map((r) => [r.status, r.batch_id, r.url]).sort(),
+    served.map((id) => ['batched', batch.id, `/v1/receipts/${id}`]).sort(),
+    'each with its settlement and a link to its receipt')
+  t.equal(usage.receipts.reduce((s, r) => s + BigInt(r.cost), 0n), charged,
+    'their costs add up to what was charged')
 })
 
 t.test('answers 404 for a receipt of another account', async (t) => {

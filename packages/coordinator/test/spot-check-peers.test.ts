@@ -2,10 +2,10 @@ import t from 'tap'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ROOT, startDevnet, type Devnet } from '../../../scripts/lib/devnet.ts'
-import { spawnLogged, type ManagedProcess } from '../../../scripts/lib/processes.ts'
+import { startDevnet, type Devnet } from '../../../scripts/lib/devnet.ts'
+import type { ManagedProcess } from '../../../scripts/lib/processes.ts'
 import { TEST_MODEL_PATH } from '../../../scripts/lib/test-devnet.ts'
-import { readDb, until } from './helpers/settlement-devnet.ts'
+import { readDb, startImpostor, until } from './helpers/settlement-devnet.ts'
 
 // No fallback: references can only be other nodes, and two of them must agree.
 const COORDINATOR_ARGS = ['--no-fallback', '--spot-check-rate', '1',
@@ -53,23 +53,9 @@ async function verdict (requestId: string): Promise<Check> {
 }
 
 t.test('two other nodes that agree catch a node serving another model', async (t) => {
-  cheat = spawnLogged('cheat', process.execPath, [
-    join(ROOT, 'packages/node/bin/parallelix-node.js'),
-    '--model-id', devnet.model.id, '--data-dir', join(stateDir, 'cheat'),
-    '--threads', '1', '--slots', '1', '--context-size', '256',
-    ...devnet.coordinator.multiaddrs.flatMap((a) => ['--bootstrap', a])
-  ], join(stateDir, 'logs', 'cheat.log'),
-  { PARALLELIX_OPERATOR_KEY: devnet.chain.operatorKey(CHEAT) })
-  const { peerId } = await cheat.waitForLog<{ peerId: string }>(
-    (l) => l.msg === 'node serving', 120_000)
-  await devnet.chain.registerOperator(CHEAT, peerId)
-  await until('the cheat in the pool', async () => {
-    const res = await fetch(`${devnet.apiBase}/nodes`, {
-      headers: { authorization: `Bearer ${devnet.apiKey}` }
-    })
-    const body = await res.json() as { data: Array<{ peer_id: string }> }
-    return body.data.some((n) => n.peer_id === peerId) ? true : undefined
-  }, 30_000)
+  const impostor = await startImpostor(devnet, stateDir, CHEAT)
+  cheat = impostor.process
+  const { peerId } = impostor
 
   // The cheat's tiny model measures fastest, so the scheduler soon gives it a request.
   const honest = new Set(devnet.nodes.map((n) => n.peerId))

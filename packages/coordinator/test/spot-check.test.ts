@@ -3,11 +3,13 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { creditsAbi, registryAbi } from '@parallelix/contracts'
-import type { Address, Hex } from 'viem'
-import { ROOT, startDevnet, type Devnet } from '../../../scripts/lib/devnet.ts'
-import { spawnLogged, type ManagedProcess } from '../../../scripts/lib/processes.ts'
+import type { Hex } from 'viem'
+import { startDevnet, type Devnet } from '../../../scripts/lib/devnet.ts'
+import type { ManagedProcess } from '../../../scripts/lib/processes.ts'
 import { TEST_MODEL_PATH } from '../../../scripts/lib/test-devnet.ts'
-import { getReceipt, readDb, serveOne, until } from './helpers/settlement-devnet.ts'
+import {
+  getReceipt, readDb, serveOne, startImpostor, until
+} from './helpers/settlement-devnet.ts'
 
 // Every deterministic request is checked; a caught operator loses 10% of its stake.
 const COORDINATOR_ARGS = ['--spot-check-rate', '1', '--spot-check-slash-bps', '1000',
@@ -34,6 +36,7 @@ t.teardown(async () => {
 
 interface CheckRow {
   request_id: string
+  request: string
   node: string
   status: string
   reference_outputs: string
@@ -54,14 +57,6 @@ function receiptRow (requestId: string) {
     requestId)[0]
 }
 
-async function poolHas (peerId: string): Promise<true | undefined> {
-  const res = await fetch(`${devnet.apiBase}/nodes`, {
-    headers: { authorization: `Bearer ${devnet.apiKey}` }
-  })
-  const body = await res.json() as { data: Array<{ peer_id: string }> }
-  return body.data.some((n) => n.peer_id === peerId) ? true : undefined
-}
-
 const honest: string[] = []
 
 t.test('passes the checks of an honest node and settles its receipts', async (t) => {
@@ -72,6 +67,7 @@ t.test('passes the checks of an honest node and settles its receipts', async (t)
     t.equal(check.node, devnet.nodes[0]!.peerId, 'the check is of the node that served it')
     const refs = JSON.parse(check.reference_outputs) as Array<{ node: string }>
     t.same(refs.map((r) => r.node), ['fallback'], 'on the coordinator\'s own hardware')
+    t.equal(check.request, 'null', 'and the user\'s prompt was dropped after the verdict')
   }
   const receipts = await until('a confirmed batch', async () => {
     const all = await Promise.all(honest.map(async (id) =>
@@ -84,18 +80,9 @@ t.test('passes the checks of an honest node and settles its receipts', async (t)
 t.test('catches a node serving another GGUF under the same model id', async (t) => {
   // The honest node leaves, so the next requests can only go to the cheating one.
   await devnet.nodes[0]!.process.stop()
-  cheat = spawnLogged('cheat', process.execPath, [
-    join(ROOT, 'packages/node/bin/parallelix-node.js'),
-    // No --model: the node's own generated tiny GGUF, advertised as the devnet's model.
-    '--model-id', devnet.model.id, '--data-dir', join(stateDir, 'cheat'),
-    '--threads', '1', '--slots', '1', '--context-size', '256',
-    ...devnet.coordinator.multiaddrs.flatMap((a) => ['--bootstrap', a])
-  ], join(stateDir, 'logs', 'cheat.log'),
-  { PARALLELIX_OPERATOR_KEY: devnet.chain.operatorKey(CHEAT) })
-  const { peerId, operator } = await cheat.waitForLog<{ peerId: string, operator: Address }>(
-    (l) => l.msg === 'node serving', 120_000)
-  await devnet.chain.registerOperator(CHEAT, peerId)
-  await until('the cheating node in the pool', async () => poolHas(peerId), 30_000)
+  const impostor = await startImpostor(devnet, stateDir, CHEAT)
+  cheat = impostor.process
+  const { peerId, operator } = impostor
 
   const registry = devnet.chain.contracts.registry
   const stakeOf = async () => devnet.chain.publicClient.readContract({
@@ -111,6 +98,8 @@ t.test('catches a node serving another GGUF under the same model id', async (t) 
   const [reference] = JSON.parse(check.reference_outputs) as Array<{ node: string,
     modelHash: string }>
   t.equal(reference?.node, 'fallback', 'the reference is the coordinator\'s own hardware')
+  t.match(JSON.parse(check.request) as unknown, { model: devnet.model.id, messages: [{}] },
+    'the request is kept as evidence')
 
   const withheld = await until('the receipt withheld', () => {
     const row = receiptRow(cheated[0]!)

@@ -9,7 +9,7 @@ import { StandardMerkleTree } from '@openzeppelin/merkle-tree'
 import type { Address, Hex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { ROOT, startDevnet, type Devnet } from '../../../scripts/lib/devnet.ts'
-import { TEST_MODEL_PATH } from '../../../scripts/lib/test-devnet.ts'
+import { TEST_MODEL_PATH, until } from '../../../scripts/lib/test-devnet.ts'
 import { readReceiptLog, type LoggedReceipt } from '../src/receipts/receipt-log.ts'
 import { verifyReceipts, type VerifySummary } from '../src/receipts/verify.ts'
 import type { ReceiptProof } from '../src/receipts/proof-client.ts'
@@ -56,18 +56,6 @@ async function complete (i: number): Promise<{ requestId: string, hash: Hex }> {
     throw new Error(`completion failed: ${res.status} ${JSON.stringify(body)}`)
   }
   return { requestId: body.parallelix.request_id, hash: body.parallelix.poe.hash }
-}
-
-async function until<T> (
-  what: string, check: () => Promise<T | undefined>, timeoutMs = 90_000
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const value = await check()
-    if (value !== undefined) return value
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-  throw new Error(`timed out waiting for ${what}`)
 }
 
 async function readLog (dir: string): Promise<LoggedReceipt[]> {

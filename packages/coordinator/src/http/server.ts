@@ -69,7 +69,7 @@ export async function buildHttpServer (opts: HttpOptions): Promise<FastifyInstan
     app.addHook('onRequest', bearerAuth(accounts))
     await app.register(authRoutes, { accounts })
     await app.register(keyRoutes, { keys: accounts.keys })
-    await app.register(usageRoutes, { accounts })
+    await app.register(usageRoutes, { accounts, settlement: opts.settlement?.store })
     await app.register(withdrawalRoutes, { accounts })
     if (opts.settlement !== undefined) {
       await app.register(receiptRoutes, {

@@ -21,7 +21,8 @@ export interface SpotCheck {
   modelHash: string
   receiptHash: string
   outputHash: string
-  request: CompletionRequest
+  /** What is replayed; null once a verdict other than 'failed' dropped it. */
+  request: CompletionRequest | null
   status: SpotCheckStatus
   references: SpotReference[]
   evidenceHash: string | null
@@ -72,8 +73,9 @@ export class SpotCheckStore {
     migrate(db, 'spot_checks', MIGRATIONS)
   }
 
-  schedule (check: Omit<SpotCheck, 'status' | 'references' | 'evidenceHash' | 'slashAmount' |
-    'slashTx' | 'attempts' | 'finishedAt'>): void {
+  schedule (check: Omit<SpotCheck, 'request' | 'status' | 'references' | 'evidenceHash' |
+    'slashAmount' | 'slashTx' | 'attempts' | 'finishedAt'> & { request: CompletionRequest }):
+  void {
     this.db.prepare(`INSERT OR IGNORE INTO spot_checks (request_id, node, operator, model,
       model_hash, receipt_hash, output_hash, request, status, reference_outputs, attempts,
       created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', '[]', 0, ?)`)
@@ -119,11 +121,17 @@ export class SpotCheckStore {
     return this.get(requestId)?.attempts ?? 0
   }
 
+  /**
+   * Records a verdict. The user's prompt is kept only as evidence against a caught node;
+   * after any other verdict it is dropped.
+   */
   decide (requestId: string, verdict: Exclude<SpotCheckStatus, 'scheduled'>,
     references: SpotReference[], evidenceHash: string | null, now: number): void {
     this.db.prepare(`UPDATE spot_checks SET status = ?, reference_outputs = ?,
-      evidence_hash = ?, finished_at = ? WHERE request_id = ? AND status = 'scheduled'`)
-      .run(verdict, JSON.stringify(references), evidenceHash, now, requestId)
+      evidence_hash = ?, finished_at = ?,
+      request = CASE WHEN ? = 'failed' THEN request ELSE 'null' END
+      WHERE request_id = ? AND status = 'scheduled'`)
+      .run(verdict, JSON.stringify(references), evidenceHash, now, verdict, requestId)
   }
 
   recordSlash (requestId: string, amount: bigint, txHash: string): void {
@@ -147,7 +155,7 @@ function toCheck (r: Row): SpotCheck {
     modelHash: r.model_hash,
     receiptHash: r.receipt_hash,
     outputHash: r.output_hash,
-    request: JSON.parse(r.request) as CompletionRequest,
+    request: JSON.parse(r.request) as CompletionRequest | null,
     status: r.status,
     references: JSON.parse(r.reference_outputs) as SpotReference[],
     evidenceHash: r.evidence_hash,

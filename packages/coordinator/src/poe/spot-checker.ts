@@ -130,6 +130,7 @@ export class SpotChecker {
   }
 
   private async check (c: SpotCheck, signal?: AbortSignal): Promise<void> {
+    if (c.request === null) return
     const clog = log.child({ requestId: c.requestId, node: c.node })
     const first = await this.replay(c, [c.node], true, signal)
     if (first === undefined) {
@@ -193,6 +194,7 @@ export class SpotChecker {
   private async replay (
     c: SpotCheck, exclude: string[], preferFallback: boolean, signal?: AbortSignal
   ): Promise<SpotReference | undefined> {
+    if (c.request === null) return undefined
     try {
       const replayId = `spot-${c.requestId}-${exclude.length}`.slice(0, 128)
       const done = await this.dispatcher.complete(c.request, {

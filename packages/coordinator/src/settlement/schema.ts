@@ -75,6 +75,7 @@ export const SETTLEMENT_MIGRATIONS = [
   CREATE INDEX settlement_receipts_node ON settlement_receipts (node, status);
   CREATE INDEX settlement_receipts_hash ON settlement_receipts (receipt_hash);
   CREATE INDEX settlement_receipts_parent ON settlement_receipts (parent_id);
+  CREATE INDEX settlement_receipts_account ON settlement_receipts (account, created_at);
 
   CREATE TABLE settlement_batches_v2 (
     batch_id TEXT PRIMARY KEY,

@@ -167,6 +167,13 @@ export class SettlementStore {
     return row === undefined ? undefined : toReceipt(row)
   }
 
+  /** An account's receipts collected in [from, to), newest first. */
+  recentOf (account: string, from: number, to: number, limit: number): StoredReceipt[] {
+    return (this.db.prepare(`SELECT * FROM settlement_receipts WHERE account = ?
+      AND created_at >= ? AND created_at < ? ORDER BY created_at DESC, request_id LIMIT ?`)
+      .all(account.toLowerCase(), from, to, limit) as ReceiptRow[]).map(toReceipt)
+  }
+
   /** The receipts of one client request (one per segment), if it is the account's. */
   ofRequest (account: string, parentId: string): StoredReceipt[] {
     return (this.db.prepare(`SELECT * FROM settlement_receipts WHERE parent_id = ?

@@ -4,7 +4,12 @@ import { parseBody } from './body.ts'
 import { authorizationView } from './auth.ts'
 import type { FastifyInstance } from 'fastify'
 import type { Accounts } from '../../auth/accounts.ts'
+import type { SettlementStore } from '../../settlement/store.ts'
 import { UsageReport, type UsageSummary, type UsageTotals } from '../../ledger/usage.ts'
+
+/** Receipts listed by default, and at most (`?receipts=N`). */
+const DEFAULT_RECEIPTS = 20
+const MAX_RECEIPTS = 100
 
 /** Unix seconds, or an ISO 8601 date. */
 const instant = z.string().transform((v, ctx) => {
@@ -16,7 +21,11 @@ const instant = z.string().transform((v, ctx) => {
   return ms
 })
 
-const querySchema = z.object({ from: instant.optional(), to: instant.optional() })
+const querySchema = z.object({
+  from: instant.optional(),
+  to: instant.optional(),
+  receipts: z.coerce.number().int().min(0).max(MAX_RECEIPTS).optional()
+})
 
 function totalsView (t: UsageTotals) {
   return {
@@ -38,12 +47,16 @@ function summaryView (s: UsageSummary) {
 }
 
 /**
- * GET /v1/usage?from=&to=: requests, tokens and credits spent in the window (widened to
- * whole hours, as `from` and `to` in the answer show), for the key
+ * GET /v1/usage?from=&to=&receipts=: requests, tokens and credits spent in the window
+ * (widened to whole hours, as `from` and `to` in the answer show), for the key
  * making the call (null with a session) and for its whole account, overall and per model;
- * plus the account's credit position now. Amounts are decimal strings of base units.
+ * the account's credit position now; and its latest receipts in the window with their
+ * settlement, each linking to GET /v1/receipts/{id}. Amounts are decimal strings of base
+ * units.
  */
-export async function usageRoutes (app: FastifyInstance, opts: { accounts: Accounts }) {
+export async function usageRoutes (
+  app: FastifyInstance, opts: { accounts: Accounts, settlement?: SettlementStore }
+) {
   const { accounts } = opts
 
   app.get('/v1/usage', async (request) => {
@@ -51,6 +64,8 @@ export async function usageRoutes (app: FastifyInstance, opts: { accounts: Accou
     const query = parseBody(querySchema, request.query)
     const window = UsageReport.align({ from: query.from ?? 0, to: query.to ?? Date.now() + 1 })
     const credit = accounts.ledger.snapshot(owner)
+    const receipts = opts.settlement?.recentOf(owner, window.from, window.to,
+      query.receipts ?? DEFAULT_RECEIPTS) ?? []
     const auth = accounts.ledger.authorization(owner)
     const capUsed = auth === undefined
       ? 0n
@@ -81,7 +96,18 @@ export async function usageRoutes (app: FastifyInstance, opts: { accounts: Accou
         : {
             ...authorizationView(auth),
             remaining: decimal(auth.cap > capUsed ? auth.cap - capUsed : 0n)
-          }
+          },
+      receipts: receipts.map((r) => ({
+        request_id: r.parentId,
+        segment_request_id: r.requestId,
+        receipt_hash: r.receiptHash,
+        operator: r.operator,
+        cost: decimal(r.cost),
+        status: r.status,
+        reason: r.reason,
+        batch_id: r.batchId,
+        url: `/v1/receipts/${r.parentId}`
+      }))
     }
   })
 }
