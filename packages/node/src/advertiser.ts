@@ -17,15 +17,26 @@ export interface AdvertiserOptions {
 }
 
 /**
+ * Slot changes closer together than this are announced once, by a trailing advert: each
+ * advert costs every subscriber a signature check, and a busy node's slots change with
+ * every request (the coordinator counts its own in-flight requests meanwhile).
+ */
+export const MIN_SLOT_ADVERT_GAP_MS = 250
+
+/**
  * Publishes this node's signed capability advert at start and then on a fixed interval,
- * and immediately whenever its free slots change, so the pool sees load within moments.
+ * and soon after its free slots change (at most every MIN_SLOT_ADVERT_GAP_MS), so the pool
+ * sees load within moments.
  */
 export class Advertiser {
   private readonly opts: AdvertiserOptions
   private timer?: NodeJS.Timeout
+  private trailing?: NodeJS.Timeout
+  private lastPublishedAt = 0
   private seq = 0
   private draining = false
   private publishing?: Promise<void>
+  private again = false
 
   constructor (opts: AdvertiserOptions) {
     this.opts = opts
@@ -37,26 +48,56 @@ export class Advertiser {
     this.timer = setInterval(() => { void this.publish() }, every)
   }
 
-  /** Publishes now, e.g. after slots changed. Concurrent calls coalesce. */
+  /**
+   * Publishes now. A call while an advert is being signed and sent does not start another;
+   * it makes one more follow, so the last state is always announced.
+   */
   async publish (): Promise<void> {
-    if (this.publishing !== undefined) return this.publishing
-    this.publishing = this.publishOnce().finally(() => { this.publishing = undefined })
+    if (this.publishing !== undefined) {
+      this.again = true
+      return this.publishing
+    }
+    this.publishing = (async () => {
+      do {
+        this.again = false
+        await this.publishOnce()
+      } while (this.again)
+    })().finally(() => { this.publishing = undefined })
     return this.publishing
+  }
+
+  /** Announces changed slots: now, or in one trailing advert if one went out just before. */
+  slotsChanged (): void {
+    if (this.trailing !== undefined) return
+    const wait = this.lastPublishedAt + MIN_SLOT_ADVERT_GAP_MS - Date.now()
+    if (wait <= 0) {
+      void this.publish()
+      return
+    }
+    this.trailing = setTimeout(() => {
+      this.trailing = undefined
+      void this.publish()
+    }, wait)
   }
 
   /** Announces that this node takes no new work, then stops advertising. */
   async drain (): Promise<void> {
     this.draining = true
     clearInterval(this.timer)
+    clearTimeout(this.trailing)
+    this.trailing = undefined
     await this.publish()
   }
 
   stop (): void {
     clearInterval(this.timer)
+    clearTimeout(this.trailing)
+    this.trailing = undefined
   }
 
   private async publishOnce (): Promise<void> {
     const { peer, engine, operator } = this.opts
+    this.lastPublishedAt = Date.now()
     const body: AdvertBody = {
       v: 1,
       peerId: peer.peerId.toString(),

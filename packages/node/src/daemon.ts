@@ -74,9 +74,9 @@ export async function startNode (config: NodeConfig): Promise<RunningNode> {
     const served = serveInferStream({
       engine, operator, peerId, isDraining: () => stopping !== undefined, onServed
     }, stream, connection)
-    void advertiser.publish()
+    advertiser.slotsChanged()
     await served
-    void advertiser.publish()
+    advertiser.slotsChanged()
   }, { maxInboundStreams: Math.max(32, config.slots * 4) })
 
   let stopping: Promise<void> | undefined
