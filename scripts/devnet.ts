@@ -69,6 +69,11 @@ try {
     -H 'authorization: Bearer ${devnet.apiKey}' \\
     -d '{"model":"${devnet.model.id}","messages":[{"role":"user","content":"Once upon a time"}],"max_tokens":60}'
 
+  As an operator, check that node 0's receipts were settled on chain (every 60 s):
+  node packages/node/bin/parallelix-node.js receipts verify --coordinator ${devnet.apiBase} \\
+    --rpc-url ${devnet.chain.anvil.rpcUrl} --chain-id ${devnet.chain.anvil.chainId} \\
+    --credits ${devnet.chain.contracts.credits} --data-dir ${join(stateDir, 'node-0')}
+
   Ctrl-C stops the network.
 `)
 

@@ -37,6 +37,10 @@ export interface DevnetOptions {
 }
 
 export interface DevnetNode {
+  /** The node's number: its data dir is node-<index>, its operator anvil account 3 + index. */
+  index: number
+  /** Holds its peer key, its operator key and its receipt log. */
+  dataDir: string
   peerId: string
   operator: string
   pid: number
@@ -121,19 +125,25 @@ export async function startDevnet (options: DevnetOptions): Promise<Devnet> {
   let index = 0
   const addNode = async (): Promise<DevnetNode> => {
     const i = index++
+    const dataDir = join(options.stateDir, `node-${i}`)
+    // The devnet's operator keys are anvil's public test keys; kept in the data dir, where an
+    // operator's own key lives, so that `parallelix-node receipts` finds it.
+    await mkdir(dataDir, { recursive: true })
+    await writeFile(join(dataDir, 'operator.key'), `${chain.operatorKey(i)}\n`, { mode: 0o600 })
     const proc = spawnLogged(`node-${i}`, process.execPath, [
       NODE_BIN, '--model', modelPath, '--model-id', modelId,
-      '--data-dir', join(options.stateDir, `node-${i}`),
+      '--data-dir', dataDir,
       '--threads', String(threads), '--slots', String(options.slots ?? 2),
       ...(options.contextSize === undefined ? [] : ['--context-size', String(options.contextSize)]),
       ...ready.multiaddrs.flatMap((ma) => ['--bootstrap', ma])
-    ], join(logs, `node-${i}.log`), { PARALLELIX_OPERATOR_KEY: chain.operatorKey(i) })
+    ], join(logs, `node-${i}.log`))
     all.push(proc)
     const line = await proc.waitForLog<{ peerId: string, operator: string }>(
       (l) => l.msg === 'node serving', 120_000)
     await chain.registerOperator(i, line.peerId)
     const node = {
-      peerId: line.peerId, operator: line.operator, pid: proc.child.pid!, process: proc
+      index: i, dataDir, peerId: line.peerId, operator: line.operator, pid: proc.child.pid!,
+      process: proc
     }
     nodes.push(node)
     progress(`node ${i} serving ${modelId} as ${line.peerId}`)
@@ -205,7 +215,9 @@ async function writeDevnetFile (stateDir: string, devnet: Devnet): Promise<void>
       multiaddrs: devnet.coordinator.multiaddrs,
       pid: devnet.coordinator.pid
     },
-    nodes: devnet.nodes.map((n) => ({ peerId: n.peerId, operator: n.operator, pid: n.pid }))
+    nodes: [...devnet.nodes].sort((a, b) => a.index - b.index).map((n) => ({
+      index: n.index, dataDir: n.dataDir, peerId: n.peerId, operator: n.operator, pid: n.pid
+    }))
   }
   await writeFile(join(stateDir, 'devnet.json'), `${JSON.stringify(file, null, 2)}\n`)
 }

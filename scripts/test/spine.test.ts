@@ -62,7 +62,11 @@ t.test('writes devnet.json with the API base and every node', async (t) => {
   t.match(file.apiKey, /^pk_live_/)
   t.equal(file.rpcUrl, devnet.chain.anvil.rpcUrl)
   t.equal(file.contracts.credits, devnet.chain.contracts.credits)
-  t.same(file.nodes.map((n: { pid: number }) => n.pid), devnet.nodes.map((n) => n.pid))
+  const byIndex = [...devnet.nodes].sort((a, b) => a.index - b.index)
+  t.same(file.nodes.map((n: { index: number, pid: number, dataDir: string }) =>
+    [n.index, n.pid, n.dataDir]), byIndex.map((n) => [n.index, n.pid, n.dataDir]),
+  'every node by its index, with its pid and data dir')
+  t.same(byIndex.map((n) => n.dataDir), [join(stateDir, 'node-0'), join(stateDir, 'node-1')])
 })
 
 t.test('lists the model with the nodes and slots that serve it', async (t) => {
@@ -173,8 +177,18 @@ t.test('malformed requests get 400 with the offending parameter', async (t) => {
     body: '{"model":'
   })
   t.equal(raw.status, 400)
-  const body = await raw.json() as { error: { type: string } }
-  t.equal(body.error.type, 'invalid_request_error')
+  const body = await raw.json() as { error: { type: string, code: string } }
+  t.same([body.error.type, body.error.code], ['invalid_request_error', 'invalid_json'],
+    'a body that is not JSON says so in our words, not Fastify\'s')
+
+  const plain = await fetch(`${devnet.apiBase}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/xml', authorization: `Bearer ${devnet.apiKey}` },
+    body: '<hello/>'
+  })
+  const unsupported = await plain.json() as { error: { code: string } }
+  t.same([plain.status, unsupported.error.code], [415, 'unsupported_media_type'],
+    'a body of a type the API does not take gets 415')
 })
 
 t.test('batch items are metered to the batch owner like chat requests', async (t) => {

@@ -115,6 +115,9 @@ t.test('settles served receipts in a confirmed batch whose proofs verify on chai
   t.equal(earnings.settled, plan.credited.toString(), 'the earnings route reports it settled')
   t.equal(earnings.claimable, plan.credited.toString(), 'and claimable from the vault')
   t.equal(earnings.pending, '0', 'with nothing pending')
+  t.same((earnings.batches as Array<Record<string, unknown>>).map((b) =>
+    [b.id, b.receipts, b.operator_receipts, b.amount]),
+  [[batch.id, EVERY, EVERY, plan.credited.toString()]], 'per batch, with its own receipts')
 
   const settled = readDb<{ amount: string }>(stateDir, `SELECT amount FROM ledger_entries
     WHERE kind = 'settlement' AND account = ?`, devnet.account.toLowerCase())

@@ -37,6 +37,15 @@ export function invalidRequest (message: string, param: string | null = null,
 }
 
 /** Maps any error to a status and OpenAI-style body; unknown errors become a 500. */
+/** Our names for the body errors Fastify raises before a route runs. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'request_too_large'
+}
+
 export function toApiError (err: unknown): ApiError {
   if (err instanceof ApiError) return err
   const account = accountError(err)
@@ -68,7 +77,8 @@ export function toApiError (err: unknown): ApiError {
     const message = status === 413
       ? 'The request body is too large'
       : `Invalid request: ${fastifyErr.message ?? 'malformed'}`
-    return new ApiError(status, message, 'invalid_request_error', fastifyErr.code ?? null)
+    const code = fastifyErr.code === undefined ? null : FASTIFY_CODES[fastifyErr.code] ?? null
+    return new ApiError(status, message, 'invalid_request_error', code)
   }
   return new ApiError(500, 'The coordinator failed to handle the request', 'server_error', null)
 }

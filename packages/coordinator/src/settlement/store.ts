@@ -267,6 +267,12 @@ export class SettlementStore {
       .run(batchId)
   }
 
+  /** How many of a batch's receipts are the operator's. */
+  countInBatch (batchId: string, operator: string): number {
+    return this.db.prepare(`SELECT count(*) FROM settlement_receipts WHERE batch_id = ?
+      AND operator = ?`).pluck().get(batchId, operator.toLowerCase()) as number
+  }
+
   /** How many of an operator's receipts will not be paid, by why: refused, withheld... */
   unpaidCounts (operator: string): Record<'refused' | 'withheld' | 'quarantined', number> {
     const rows = this.db.prepare(`SELECT status, count(*) AS n FROM settlement_receipts

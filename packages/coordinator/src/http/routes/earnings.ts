@@ -48,6 +48,7 @@ export async function earningsRoutes (app: FastifyInstance, opts: { settlement: 
         status: batch.status,
         tx_hash: batch.txHash,
         receipts: batch.receiptCount,
+        operator_receipts: store.countInBatch(batch.batchId, operator),
         amount: decimal(amount)
       }))
     }
