@@ -67,7 +67,11 @@ try {
   Try it:
   curl -s ${devnet.apiBase}/chat/completions -H 'content-type: application/json' \\
     -H 'authorization: Bearer ${devnet.apiKey}' \\
-    -d '{"model":"${devnet.model.id}","messages":[{"role":"user","content":"Once upon a time"}],"max_tokens":60}'
+    -d '${JSON.stringify({
+      model: devnet.model.id,
+      messages: [{ role: 'user', content: 'Once upon a time' }],
+      max_tokens: 60
+    })}'
 
   As an operator, check that node 0's receipts were settled on chain (every 60 s):
   node packages/node/bin/parallelix-node.js receipts verify --coordinator ${devnet.apiBase} \\

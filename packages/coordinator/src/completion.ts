@@ -79,9 +79,25 @@ export function finish (
     throw new NodeRequestError('no node that served this request sent a receipt', 'node_failed',
       true, false)
   }
+  return {
+    requestId,
+    text: progress.text,
+    finishReason,
+    node: last.node,
+    operator: last.operator,
+    final,
+    segments,
+    receipts,
+    usage: deliveredUsage(segments)
+  }
+}
 
-  // A resumed segment's prompt includes the text already delivered; take that back out so
-  // the client pays for its own prompt once.
+/**
+ * What segments delivered, as the client is charged for it: its prompt once (from the first
+ * receipt, less the text that segment was prefilled with, since a resumed node's prompt
+ * includes what was already delivered) and every completion token relayed.
+ */
+export function deliveredUsage (segments: Segment[]): Completion['usage'] {
   let promptTokens = 0
   let deliveredBefore = 0
   for (const s of segments) {
@@ -92,17 +108,7 @@ export function finish (
     deliveredBefore += s.completionTokens
   }
   return {
-    requestId,
-    text: progress.text,
-    finishReason,
-    node: last.node,
-    operator: last.operator,
-    final,
-    segments,
-    receipts,
-    usage: {
-      promptTokens,
-      completionTokens: segments.reduce((n, s) => n + s.completionTokens, 0)
-    }
+    promptTokens,
+    completionTokens: segments.reduce((n, s) => n + s.completionTokens, 0)
   }
 }

@@ -48,7 +48,9 @@ function frame (requestId: string, node: string, operator: Address, prompt: numb
     startedAt: 1, finishedAt: 2
   }
   return {
-    type: 'final', finishReason: 'stop', usage: { promptTokens: prompt, completionTokens: completion },
+    type: 'final',
+    finishReason: 'stop',
+    usage: { promptTokens: prompt, completionTokens: completion },
     receipt, hash: keccak256(stringToBytes(`${requestId}:${node}`)), signature: '0x' as Hex
   }
 }
@@ -69,6 +71,17 @@ async function meter (id: string, build: (p: Progress) => void): Promise<bigint>
   const progress: Progress = { text: '', tokens: 0, segments: [] }
   build(progress)
   return m.complete(finish(id, progress, 'stop'))
+}
+
+/** One node's whole answer of `tokens` tokens to a 20-token prompt, signed by OP1. */
+async function meterOne (id: string, tokens: number): Promise<bigint> {
+  return meter(id, (p) => { segment(p, tokens, 'n1', OP1, id, frame(id, 'n1', OP1, 20, tokens)) })
+}
+
+/** Chooses request `id` of node n1 for a spot check, as the dispatcher's hook would. */
+function schedule (id: string): void {
+  spot.schedule({ requestId: id, node: 'n1', operator: OP1, model: MODEL, modelHash: '0x1',
+    receiptHash: '0x2', outputHash: '0x3', request: REQUEST, createdAt: Date.now() })
 }
 
 function rows () {
@@ -123,13 +136,9 @@ t.test('refunds a receipt the dispatcher refused, and stores why', async (t) => 
 })
 
 t.test('holds a receipt under a spot check, then withholds its node\'s receipts', async (t) => {
-  const schedule = (id: string) => {
-    spot.schedule({ requestId: id, node: 'n1', operator: OP1, model: MODEL, modelHash: '0x1',
-      receiptHash: '0x2', outputHash: '0x3', request: REQUEST, createdAt: Date.now() })
-  }
   schedule('checked')
-  await meter('checked', (p) => { segment(p, 4, 'n1', OP1, 'checked', frame('checked', 'n1', OP1, 20, 4)) })
-  await meter('other', (p) => { segment(p, 4, 'n1', OP1, 'other', frame('other', 'n1', OP1, 20, 4)) })
+  await meterOne('checked', 4)
+  await meterOne('other', 4)
   await collector.collect()
   t.same(rows().map((r) => [r.id, r.status]), [['checked', 'held'], ['other', 'pending']],
     'the checked receipt waits for its verdict')
@@ -141,7 +150,7 @@ t.test('holds a receipt under a spot check, then withholds its node\'s receipts'
   ], 'every unbatched receipt of the caught node is withheld')
   t.equal(fx.ledger.snapshot(ALICE).spent, 0n, 'and its charges refunded')
 
-  await meter('later', (p) => { segment(p, 4, 'n1', OP1, 'later', frame('later', 'n1', OP1, 20, 4)) })
+  await meterOne('later', 4)
   await collector.collect()
   t.same(rows().find((r) => r.id === 'later')?.status, 'withheld',
     'so are receipts it signs afterwards')
@@ -150,9 +159,8 @@ t.test('holds a receipt under a spot check, then withholds its node\'s receipts'
 })
 
 t.test('releases a held receipt once its check passes', async (t) => {
-  spot.schedule({ requestId: 'ok', node: 'n1', operator: OP1, model: MODEL, modelHash: '0x1',
-    receiptHash: '0x2', outputHash: '0x3', request: REQUEST, createdAt: Date.now() })
-  await meter('ok', (p) => { segment(p, 3, 'n1', OP1, 'ok', frame('ok', 'n1', OP1, 20, 3)) })
+  schedule('ok')
+  await meterOne('ok', 3)
   await collector.collect()
   t.equal(rows()[0]?.status, 'held', 'held while the check runs')
   spot.decide('ok', 'passed', [], null, Date.now())

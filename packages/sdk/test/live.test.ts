@@ -5,7 +5,7 @@ import {
 import { createPublicClient, http } from 'viem'
 import type { Devnet } from '../../../scripts/lib/devnet.ts'
 import {
-  devnetApiKey, devnetChain, missingEndpoint, startTestDevnet
+  devnetApiKey, devnetChain, startTestDevnet
 } from './helpers/devnet.ts'
 
 const STORY = (content: string, max_tokens = 24): ChatRequest => ({
@@ -19,13 +19,6 @@ const apiKey = devnetApiKey(devnet)
 const px = new ParalleliX({
   baseUrl: devnet.apiBase, maxRetries: 1, ...(apiKey === undefined ? {} : { apiKey })
 })
-
-// Endpoints still being built: their tests skip, naming the endpoint, until it answers.
-const missing = {
-  batch: await missingEndpoint(devnet, 'GET', '/batch/batch_probe'),
-  usage: await missingEndpoint(devnet, 'GET', '/usage'),
-  receipts: await missingEndpoint(devnet, 'GET', '/receipts/probe')
-}
 
 t.test('lists the devnet model with the nodes and slots that serve it', async (t) => {
   const models = await px.models()
@@ -114,8 +107,7 @@ t.test('an out-of-range parameter rejects with BadRequestError naming it', async
   t.match(err, { status: 400, param: 'temperature' })
 })
 
-t.test('a batch reports its progress and completes every input',
-  { skip: missing.batch ?? false }, async (t) => {
+t.test('a batch reports its progress and completes every input', async (t) => {
   const seen: Batch[] = []
 
   const created = await px.batch({
@@ -134,8 +126,7 @@ t.test('a batch reports its progress and completes every input',
   }
 })
 
-t.test('parallelMap returns every result in input order with cost and receipt',
-  { skip: missing.batch ?? false }, async (t) => {
+t.test('parallelMap returns every result in input order with cost and receipt', async (t) => {
   const expected: string[] = []
   for (const p of PROMPTS) expected.push((await px.chat(STORY(p, 8))).text)
 
@@ -149,8 +140,7 @@ t.test('parallelMap returns every result in input order with cost and receipt',
   t.same(out.results.map((r) => r.parallelix?.receipt.completionTokens), PROMPTS.map(() => 8))
 })
 
-t.test('usage reports the requests and tokens this client spent',
-  { skip: missing.usage ?? false }, async (t) => {
+t.test('usage reports the requests and tokens this client spent', async (t) => {
   const before = await px.usage()
 
   const result = await px.chat(STORY('Once upon a time', 8))
@@ -161,8 +151,7 @@ t.test('usage reports the requests and tokens this client spent',
   t.equal(after.spent - before.spent, result.cost ?? 0n)
 })
 
-t.test('a completion receipt fetched by request id verifies',
-  { skip: missing.receipts ?? false }, async (t) => {
+t.test('a completion receipt fetched by request id verifies', async (t) => {
   const result = await px.chat(STORY('Once upon a time', 8))
 
   const record = await px.receipt(result.parallelix.request_id, { verify: true })

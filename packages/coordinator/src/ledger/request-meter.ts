@@ -1,4 +1,5 @@
 import { createLogger } from '@parallelix/protocol'
+import { deliveredUsage } from '../completion.ts'
 import type { Completion, CompletionRequest, Segment } from '../dispatch.ts'
 import type { Ledger } from './ledger.ts'
 import type { Metering } from './metering.ts'
@@ -109,27 +110,6 @@ export class RequestMeter {
     log.debug({ requestId: this.requestId, status: outcome.status,
       charged: charged.toString() }, 'metered')
     return charged
-  }
-}
-
-/**
- * The usage of what the segments delivered, counted as the dispatcher counts a finished
- * request: the prompt once (taken from the first receipt, less text it was prefilled
- * with), and every completion token relayed.
- */
-export function deliveredUsage (segments: Segment[]): Usage {
-  let promptTokens = 0
-  let before = 0
-  for (const s of segments) {
-    if (s.promptTokens !== undefined) {
-      promptTokens = Math.max(0, s.promptTokens - before)
-      break
-    }
-    before += s.completionTokens
-  }
-  return {
-    promptTokens,
-    completionTokens: segments.reduce((n, s) => n + s.completionTokens, 0)
   }
 }
 

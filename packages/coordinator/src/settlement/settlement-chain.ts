@@ -1,7 +1,7 @@
 import { creditsAbi, registryAbi } from '@parallelix/contracts'
 import {
-  BaseError, ContractFunctionRevertedError, createWalletClient, defineChain, http, isAddressEqual, zeroAddress, type Address, type Hex,
-  type WalletClient
+  BaseError, ContractFunctionRevertedError, createWalletClient, defineChain, http,
+  isAddressEqual, zeroAddress, type Address, type Hex, type WalletClient
 } from 'viem'
 import type { PrivateKeyAccount } from 'viem/accounts'
 import type { StoredAuthorization } from '../ledger/spending-authorizations.ts'
@@ -118,10 +118,8 @@ export class SettlementChain {
       })
       return null
     } catch (err) {
-      const revert = err instanceof BaseError
-        ? err.walk((e) => e instanceof ContractFunctionRevertedError)
-        : null
-      if (!(revert instanceof ContractFunctionRevertedError)) throw err
+      const revert = revertOf(err)
+      if (revert === undefined) throw err
       return revert.data?.errorName ?? revert.shortMessage
     }
   }
@@ -160,4 +158,12 @@ export class SettlementChain {
       address: this.credits, abi: creditsAbi, functionName, args
     } as never)
   }
+}
+
+/** The contract revert behind a viem error, if a revert is what it is. */
+export function revertOf (err: unknown): ContractFunctionRevertedError | undefined {
+  const revert = err instanceof BaseError
+    ? err.walk((e) => e instanceof ContractFunctionRevertedError)
+    : null
+  return revert instanceof ContractFunctionRevertedError ? revert : undefined
 }

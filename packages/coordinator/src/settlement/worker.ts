@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createLogger } from '@parallelix/protocol'
 import type { Ledger } from '../ledger/ledger.ts'
-import { BaseError, ContractFunctionRevertedError } from 'viem'
 import { buildBatch, type SettlementReceipt } from './batch-builder.ts'
 import { MissingAuthorizationError, SettlementRevertedError } from './errors.ts'
 import { ReceiptCollector, type CollectorOptions } from './receipt-collector.ts'
-import type { SettlementChain } from './settlement-chain.ts'
+import { revertOf, type SettlementChain } from './settlement-chain.ts'
 import type { SettlementStore, StoredBatch } from './store.ts'
 
 const log = createLogger('coordinator:settlement')
@@ -269,8 +268,7 @@ function isRefusal (err: unknown): boolean {
   if (err instanceof SettlementRevertedError || err instanceof MissingAuthorizationError) {
     return true
   }
-  return err instanceof BaseError &&
-    err.walk((e) => e instanceof ContractFunctionRevertedError) !== null
+  return revertOf(err) !== undefined
 }
 
 function groupBy<T> (items: T[], key: (item: T) => string): T[][] {

@@ -20,25 +20,3 @@ export function devnetChain (devnet: Devnet): { rpcUrl: string, vault: Address }
   if (typeof rpcUrl !== 'string' || typeof vault !== 'string') return undefined
   return { rpcUrl, vault: vault as Address }
 }
-
-/**
- * The reason to skip a test whose endpoint the coordinator does not serve yet (it answers
- * 404 `unknown_url`), or undefined when the endpoint exists.
- */
-export async function missingEndpoint (devnet: Devnet, method: 'GET' | 'POST',
-  path: string): Promise<string | undefined> {
-  const apiKey = devnetApiKey(devnet)
-  const res = await fetch(`${devnet.apiBase}${path}`, {
-    method,
-    headers: {
-      ...(apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` }),
-      ...(method === 'POST' ? { 'content-type': 'application/json' } : {})
-    },
-    ...(method === 'POST' ? { body: '{}' } : {})
-  })
-  const body = await res.json().catch(() => ({})) as { error?: { code?: string } }
-  return res.status === 404 && body.error?.code === 'unknown_url'
-    ? `waiting on ${method} /v1${path.replace(/\/[^/]*probe[^/]*/, '/{id}')}: ` +
-      'the coordinator does not serve it yet'
-    : undefined
-}

@@ -27,7 +27,9 @@ export function settlementView (store: SettlementStore, r: StoredReceipt) {
           tx_hash: batch.txHash,
           leaf_index: r.leafIndex
         },
-    proof: batch === undefined || r.leafIndex === null ? null : proofFromDump(batch.tree, r.leafIndex)
+    proof: batch === undefined || r.leafIndex === null
+      ? null
+      : proofFromDump(batch.tree, r.leafIndex)
   }
 }
 
